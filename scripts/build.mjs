@@ -1,0 +1,15 @@
+// Builds the bundles (extension, CLI, core library) and, when they are missing, the vocabulary files.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+if (!existsSync('dist/data/gemma3.json.gz') || process.argv.includes('--data')) {
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/buildData.ts'], { stdio: 'inherit' });
+}
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: production, sourcemap: !production, logLevel: 'warning' };
+await Promise.all([
+  build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' }),
+]);

