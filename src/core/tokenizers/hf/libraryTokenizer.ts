@@ -42,7 +42,8 @@ export class LibraryTokenizer implements Tokenizer {
 
   encode(text: string, options?: EncodeOptions): Uint32Array {
     const tokenizer = options?.parseSpecialTokens ? this.parsing : this.asText;
-    return Uint32Array.from(tokenizer.encode(text, { add_special_tokens: false }).ids);
+    // The library mishandles lone surrogates; UTF-8 makes them U+FFFD, of the same UTF-16 length.
+    return Uint32Array.from(tokenizer.encode(text.toWellFormed(), { add_special_tokens: false }).ids);
   }
 
   count(text: string, options?: EncodeOptions): number {

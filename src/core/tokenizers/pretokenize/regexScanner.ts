@@ -58,17 +58,15 @@ export function regexScanner(pattern: string): Scanner {
   const re = new RegExp(translatePattern(pattern), 'gu');
   let lastText: string | undefined;
   let lastEnd = -1;
-  let view = '';
+  let subject = '';
   return (text, i, end) => {
-    // A regular expression cannot be told where to stop, so scan a copy when the piece must end early.
-    let subject = text;
-    if (end !== text.length) {
-      if (lastText !== text || lastEnd !== end) {
-        lastText = text;
-        lastEnd = end;
-        view = text.slice(0, end);
-      }
-      subject = view;
+    // A lone surrogate must match as U+FFFD, the character it becomes in UTF-8, and a regular
+    // expression cannot be told where to stop: prepare the subject once per text.
+    if (text !== lastText || end !== lastEnd) {
+      lastText = text;
+      lastEnd = end;
+      subject = end === text.length ? text : text.slice(0, end);
+      if (!subject.isWellFormed()) subject = subject.toWellFormed();
     }
     re.lastIndex = i;
     for (;;) {
@@ -85,24 +83,30 @@ export function regexScanner(pattern: string): Scanner {
 
 /**
  * Several `Split` steps in a row, as DeepSeek V3 uses: each piece of one step is split again by the
- * next. The scanner remembers the enclosing pieces of the previous call, so calls must go forward
- * through one text, as the encoder makes them.
+ * next, on its own, as Hugging Face does. The scanner remembers the enclosing pieces of the previous
+ * call, so calls must go forward through one text, as the encoder makes them.
  */
 export function sequenceScanner(steps: Scanner[]): Scanner {
   const starts = new Array<number>(steps.length).fill(-1);
   const ends = new Array<number>(steps.length).fill(-1);
+  const texts = new Array<string>(steps.length).fill('');
   let lastText: string | undefined;
   return (text, i, end) => {
     if (text !== lastText) {
       lastText = text;
       ends.fill(-1);
     }
+    let parent = text;
+    let base = 0;
     let limit = end;
     for (let level = 0; level < steps.length; level++) {
       if (!(starts[level] <= i && i < ends[level] && ends[level] <= limit)) {
         starts[level] = i;
-        ends[level] = steps[level](text, i, limit);
+        ends[level] = base + steps[level](parent, i - base, limit - base);
+        texts[level] = level + 1 < steps.length ? text.slice(i, ends[level]) : '';
       }
+      parent = texts[level];
+      base = starts[level];
       limit = ends[level];
     }
     return limit;
