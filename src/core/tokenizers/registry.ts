@@ -101,6 +101,10 @@ function loadFile(path: string): Tokenizer {
     throw new MalformedTokenizerError(`${path}: not valid JSON (${(e as Error).message})`);
   }
   const data = bpeDataFromTokenizerJson(json, path);
-  if ('unsupported' in data) return new LibraryTokenizer(json, info);
-  return bpeTokenizerFromData(data, info);
+  if (!('unsupported' in data)) return bpeTokenizerFromData(data, info);
+  try {
+    return new LibraryTokenizer(json, info);
+  } catch (e) {
+    throw new MalformedTokenizerError(`${path}: ${(e as Error).message}`);
+  }
 }

@@ -80,6 +80,8 @@ export interface PieceEncoder {
    * `canStop(b)` holds. Returns undefined when the window is too short to decide: give it more text.
    */
   encodeWindow(text: string, atEnd: boolean, stopAt: number, canStop: (boundary: number) => boolean): WindowTokens | undefined;
+  /** Encodes a whole text, streaming its tokens (for building a document's tokens the first time). */
+  encodeAll(text: string, sink: PieceSink): void;
   /** True when scanning may restart at a piece boundary `at` of `text` without the text before it. */
   isRestartPoint(text: string, at: number): boolean;
   /** How many UTF-16 units of context a window needs before an edit and after a stop. */

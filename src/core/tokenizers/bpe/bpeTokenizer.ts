@@ -197,6 +197,10 @@ export class BpeTokenizer implements Tokenizer, PieceEncoder {
     return atEnd ? { ids, units, flags, stop: text.length } : undefined;
   }
 
+  encodeAll(text: string, sink: PieceSink): void {
+    this.run(text, undefined, sink, true);
+  }
+
   /** Encodes a whole text: splits off added tokens, normalizes, and encodes each stretch between them. */
   private run(text: string, options: EncodeOptions | undefined, sink: PieceSink, wantUnits = false): void {
     const added = options?.parseSpecialTokens ? this.allAdded : this.alwaysAdded;

@@ -111,10 +111,10 @@ export interface TokenSink {
 }
 
 // Scratch arrays for the scan, reused across calls.
-let pos = new Int32Array(SCAN_LIMIT + 1);
-let ids = new Int32Array(SCAN_LIMIT);
-let ranks = new Int32Array(SCAN_LIMIT);
-let mergedIds = new Int32Array(SCAN_LIMIT);
+const pos = new Int32Array(SCAN_LIMIT + 1);
+const ids = new Int32Array(SCAN_LIMIT);
+const ranks = new Int32Array(SCAN_LIMIT);
+const mergedIds = new Int32Array(SCAN_LIMIT);
 
 function mergeByScan(rules: MergeRules, byteIds: Int32Array, buf: Uint8Array, start: number, end: number, out: TokenSink): number {
   let m = end - start;

@@ -25,6 +25,8 @@ export class LibraryTokenizer implements Tokenizer {
   private readonly parsing: HfTokenizer;
   private readonly specials = new Map<number, string>();
   private readonly pieceBytes: (piece: string) => Uint8Array;
+  /** A one-character `Replace` normalizer (Gemma writes spaces as U+2581): offsets are walked on replaced text. */
+  private readonly replace?: [string, string];
 
   constructor(raw: unknown, info: Omit<TokenizerInfo, 'vocabSize'>, config: object = {}) {
     const json = checkTokenizerJson(raw, info.id);
@@ -37,6 +39,9 @@ export class LibraryTokenizer implements Tokenizer {
     this.parsing = new HfTokenizer(json, config);
     this.asText = new HfTokenizer({ ...json, added_tokens: added.filter((t) => !t.special) }, config);
     this.vocabSize = this.parsing.get_vocab(true).size;
+    const norm = json.normalizer as { type?: string; pattern?: { String?: string }; content?: string } | null;
+    const from = norm?.type === 'Replace' ? norm.pattern?.String : undefined;
+    if (from?.length === 1 && norm?.content?.length === 1) this.replace = [from, norm.content];
     this.pieceBytes = pieceDecoder(JSON.stringify(json.decoder ?? null));
   }
 
@@ -50,15 +55,16 @@ export class LibraryTokenizer implements Tokenizer {
     return this.encode(text, options).length;
   }
 
-  tokenize(text: string, options?: EncodeOptions): TokenSpans {
-    const ids = this.encode(text, options);
+  tokenize(original: string, options?: EncodeOptions): TokenSpans {
+    const ids = this.encode(original, options);
+    const text = this.replace ? original.split(this.replace[0]).join(this.replace[1]) : original;
     const units = new Uint32Array(ids.length);
     const flags = new Uint8Array(ids.length);
     // Walk the text's bytes alongside the tokens' bytes.
     let ci = 0;
     let carried = 0;
     for (let t = 0; t < ids.length; t++) {
-      let rest = this.tokenBytes(ids[t])?.length ?? 0;
+      let rest = this.walkLength(ids[t]);
       while (rest > 0 && ci < text.length) {
         const left = utf8WidthAt(text, ci, text.length) - carried;
         if (rest >= left) {
@@ -74,7 +80,14 @@ export class LibraryTokenizer implements Tokenizer {
       }
       if (carried > 0) flags[t] = ENDS_MID_CHAR;
     }
-    return spansFromUnits(text, ids, units, flags);
+    return spansFromUnits(original, ids, units, flags);
+  }
+
+  /** The UTF-8 length of a token in the text the offsets are walked on. */
+  private walkLength(id: number): number {
+    const piece = this.replace && !this.specials.has(id) ? this.parsing.id_to_token(id) : undefined;
+    if (piece === undefined || /^<0x[0-9A-Fa-f]{2}>$/.test(piece)) return this.tokenBytes(id)?.length ?? 0;
+    return utf8(piece).length;
   }
 
   decodeBytes(ids: ArrayLike<number>): Uint8Array {
