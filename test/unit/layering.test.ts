@@ -1,0 +1,100 @@
+/**
+ * The layering rule: `src/core/` (and the webview code) runs outside VS Code, so it must not import
+ * `vscode`, nor reach up into the VS Code glue (`src/vscode/`), the CLI (`src/cli/`) or the extension's
+ * entry point. ESLint's `no-restricted-imports` checks the same for `import` statements; this test also
+ * catches `require()`, dynamic `import()` and `export … from`.
+ */
+import * as assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import * as ts from 'typescript';
+
+const ROOT = resolve(__dirname, '..', '..');
+const SOURCE = /\.(?:[cm]?[jt]sx?)$/;
+
+/** Every source file under `dir` (none when it does not exist). */
+function sources(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const files: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) files.push(...sources(path));
+    else if (e.isFile() && SOURCE.test(e.name) && !e.name.endsWith('.d.ts')) files.push(path);
+  }
+  return files.sort();
+}
+
+/** The module specifiers a source imports: static, type-only, `export … from`, `import()`, `require()`. */
+export function importsOf(text: string): string[] {
+  const found = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
+  // Belt and braces for forms the pre-processor might not report (a `require` called on a new line, say).
+  for (const m of text.matchAll(/\brequire\s*\(\s*(['"`])([^'"`]+)\1\s*\)/g)) found.push(m[2]);
+  return [...new Set(found)];
+}
+
+/** Why importing `specifier` from `file` breaks the layering rule, or undefined when it does not. */
+export function violation(file: string, specifier: string, forbiddenDirs: readonly string[], forbiddenFiles: readonly string[]): string | undefined {
+  if (specifier === 'vscode' || specifier.startsWith('vscode/')) return `imports '${specifier}'`;
+  if (!specifier.startsWith('.')) return undefined;
+  if (/(^|\/)vscode(\/|$)/.test(specifier)) return `imports '${specifier}', a path through a vscode folder`;
+  const target = resolve(dirname(file), specifier);
+  for (const dir of forbiddenDirs) {
+    if (target === dir || target.startsWith(dir + sep)) return `imports '${specifier}', inside ${relative(ROOT, dir)}/`;
+  }
+  for (const f of forbiddenFiles) {
+    if (target === f || target === f.replace(/\.ts$/, '')) return `imports '${specifier}' (${relative(ROOT, f)})`;
+  }
+  return undefined;
+}
+
+function violationsIn(files: readonly string[], forbiddenDirs: readonly string[], forbiddenFiles: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const file of files) {
+    for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
+      const why = violation(file, specifier, forbiddenDirs, forbiddenFiles);
+      if (why) problems.push(`${relative(ROOT, file)} ${why}`);
+    }
+  }
+  return problems;
+}
+
+const UPPER_DIRS = ['src/vscode', 'src/cli'].map((d) => join(ROOT, d));
+const UPPER_FILES = [join(ROOT, 'src', 'extension.ts')];
+
+describe('layering', () => {
+  it('finds the imports it must find (self-check)', () => {
+    const text = [
+      "// import * as vscode from 'vscode'; (a comment: not an import)",
+      "import type { Uri } from 'vscode';",
+      "export { x } from '../../vscode/statusBar';",
+      "const a = require('vscode');",
+      'async function f() { return import("../cli/main"); }',
+      "const s = 'https://example.com/vscode/';",
+    ].join('\n');
+    assert.deepEqual(importsOf(text).sort(), ['../../vscode/statusBar', '../cli/main', 'vscode'].sort());
+    const file = join(ROOT, 'src', 'core', 'tokenizers', 'x.ts');
+    assert.ok(violation(file, 'vscode', UPPER_DIRS, UPPER_FILES));
+    assert.ok(violation(file, '../../vscode/statusBar', UPPER_DIRS, UPPER_FILES));
+    assert.ok(violation(file, '../../cli/main', UPPER_DIRS, UPPER_FILES));
+    assert.ok(violation(file, '../../extension', UPPER_DIRS, UPPER_FILES));
+    assert.equal(violation(file, './bpe/merge', UPPER_DIRS, UPPER_FILES), undefined);
+    assert.equal(violation(file, 'node:fs', UPPER_DIRS, UPPER_FILES), undefined);
+  });
+
+  it('src/core/ does not import vscode, src/vscode/, src/cli/ or the extension entry point', () => {
+    const files = sources(join(ROOT, 'src', 'core'));
+    assert.ok(files.length > 0, 'no sources found under src/core/');
+    assert.deepEqual(violationsIn(files, UPPER_DIRS, UPPER_FILES), []);
+  });
+
+  it('webview/ does not import vscode or the extension side', () => {
+    assert.deepEqual(violationsIn(sources(join(ROOT, 'webview')), UPPER_DIRS, UPPER_FILES), []);
+  });
+
+  it('the ESLint config keeps its no-restricted-imports rule for the core and the webview', () => {
+    const config = readFileSync(join(ROOT, 'eslint.config.mjs'), 'utf8');
+    assert.match(config, /'no-restricted-imports'[^\n]*paths: \['vscode'\]/);
+    assert.match(config, /src\/core\/\*\*/);
+    assert.match(config, /webview\/\*\*/);
+  });
+});

@@ -1,0 +1,136 @@
+/** package.json is a real VS Code extension manifest, and what it contributes exists in the sources. */
+import * as assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, posix, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+interface Command {
+  command: string;
+  title?: string;
+  category?: string;
+}
+interface Manifest {
+  name: string;
+  publisher: string;
+  version: string;
+  license?: string;
+  repository?: unknown;
+  main: string;
+  bin?: Record<string, string>;
+  engines: { vscode?: string; node?: string };
+  activationEvents?: string[];
+  categories?: string[];
+  scripts: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies: Record<string, string>;
+  contributes?: {
+    commands?: Command[];
+    menus?: Record<string, { command?: string }[]>;
+    keybindings?: { command: string }[];
+    configuration?: { properties?: Record<string, { description?: string; markdownDescription?: string }> } | { properties?: Record<string, unknown> }[];
+  };
+}
+
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest;
+
+/** A manifest path without its leading `./`. */
+const normal = (path: string) => posix.normalize(path).replace(/^\.\//, '');
+
+/** The text of every TypeScript source of the extension: src/ less the core and the CLI, which do not know VS Code. */
+function extensionSources(dir = join(ROOT, 'src')): string {
+  let text = '';
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    if (e.isDirectory() && !['core', 'cli'].map((d) => join(ROOT, 'src', d)).includes(path)) text += extensionSources(path);
+    else if (e.isFile() && e.name.endsWith('.ts')) text += readFileSync(path, 'utf8') + '\n';
+  }
+  return text;
+}
+
+const quoted = (text: string, id: string) => new RegExp(`(['"\`])${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\1`).test(text);
+
+// https://code.visualstudio.com/api/references/extension-manifest (the Marketplace's categories)
+const CATEGORIES = new Set([
+  'AI', 'Azure', 'Chat', 'Data Science', 'Debuggers', 'Education', 'Extension Packs', 'Formatters', 'Keymaps',
+  'Language Packs', 'Linters', 'Machine Learning', 'Notebooks', 'Other', 'Programming Languages', 'SCM Providers',
+  'Snippets', 'Testing', 'Themes', 'Visualization',
+]);
+
+describe('extension manifest', () => {
+  it('names the extension and its publisher', () => {
+    assert.equal(manifest.name, 'tokenwise');
+    assert.match(manifest.publisher, /^[a-z0-9][a-z0-9-]*$/i, 'publisher');
+    assert.match(manifest.version, /^\d+\.\d+\.\d+(?:-[\w.]+)?$/, 'version');
+    assert.equal(manifest.license, 'MIT');
+    assert.ok(manifest.repository, 'repository (vsce needs it to resolve the README links)');
+    for (const c of manifest.categories ?? []) assert.ok(CATEGORIES.has(c), `unknown category "${c}"`);
+  });
+
+  it('targets a VS Code version no newer than @types/vscode', () => {
+    const engine = /^\^?(\d+)\.(\d+)\./.exec(manifest.engines.vscode ?? '');
+    assert.ok(engine, `engines.vscode is "${manifest.engines.vscode}"`);
+    const types = /(\d+)\.(\d+)/.exec(manifest.devDependencies['@types/vscode'] ?? '');
+    assert.ok(types, '@types/vscode is a dev dependency');
+    // vsce refuses to package when @types/vscode is newer than the engine.
+    const [major, minor] = [Number(engine[1]), Number(engine[2])];
+    assert.ok(Number(types[1]) < major || (Number(types[1]) === major && Number(types[2]) <= minor), `@types/vscode ${types[0]} is newer than engines.vscode ${manifest.engines.vscode}`);
+  });
+
+  it('activates on startup finished', () => {
+    assert.ok(manifest.activationEvents?.includes('onStartupFinished'));
+  });
+
+  it('points main at the extension bundle and bin.tokenwise at the CLI bundle', () => {
+    assert.equal(normal(manifest.main), 'dist/extension.js');
+    assert.equal(normal(manifest.bin?.tokenwise ?? ''), 'dist/cli.js');
+    const build = readFileSync(join(ROOT, 'scripts', 'build.mjs'), 'utf8');
+    assert.ok(build.includes("'dist/extension.js'") && build.includes("'dist/cli.js'"), 'scripts/build.mjs writes both bundles');
+  });
+
+  it('bundles everything: no runtime dependencies, and vsce packages without them', () => {
+    assert.deepEqual(Object.keys(manifest.dependencies ?? {}), []);
+    assert.match(manifest.scripts.package ?? '', /vsce package .*--no-dependencies/);
+  });
+
+  it('gives every command a title and the "Tokenwise" category', () => {
+    const commands = manifest.contributes?.commands ?? [];
+    assert.ok(commands.length > 0, 'contributes.commands');
+    const ids = new Set<string>();
+    for (const c of commands) {
+      assert.match(c.command, /^tokenwise\.[A-Za-z0-9.]+$/, 'command ids start with "tokenwise."');
+      assert.ok(!ids.has(c.command), `${c.command} is contributed twice`);
+      ids.add(c.command);
+      assert.ok(c.title && c.title.trim().length > 0, `${c.command} has a title`);
+      assert.equal(c.category, 'Tokenwise', `${c.command}'s category`);
+    }
+  });
+
+  it('registers every contributed command in the extension sources', () => {
+    assert.ok(existsSync(join(ROOT, 'src', 'extension.ts')), 'src/extension.ts');
+    const text = extensionSources();
+    const missing = (manifest.contributes?.commands ?? []).map((c) => c.command).filter((id) => !quoted(text, id));
+    assert.deepEqual(missing, [], 'contributed but never registered (no string literal with the id under src/)');
+  });
+
+  it('refers only to contributed commands in menus and keybindings', () => {
+    const ids = new Set((manifest.contributes?.commands ?? []).map((c) => c.command));
+    const referenced = [
+      ...Object.values(manifest.contributes?.menus ?? {}).flat().map((m) => m.command),
+      ...(manifest.contributes?.keybindings ?? []).map((k) => k.command),
+    ].filter((id): id is string => typeof id === 'string' && id.startsWith('tokenwise.'));
+    assert.deepEqual(referenced.filter((id) => !ids.has(id)), []);
+  });
+
+  it('prefixes and describes every setting', () => {
+    const configuration = manifest.contributes?.configuration;
+    const sections = Array.isArray(configuration) ? configuration : configuration ? [configuration] : [];
+    for (const section of sections) {
+      for (const [key, value] of Object.entries(section.properties ?? {})) {
+        assert.match(key, /^tokenwise\./, `setting ${key}`);
+        const v = value as { description?: string; markdownDescription?: string };
+        assert.ok(v.description || v.markdownDescription, `setting ${key} has a description`);
+      }
+    }
+  });
+});
