@@ -7,7 +7,7 @@ import { normalizeWithMap, stableBelow, type NormalForm, type NormalizedText } f
 import { encodeUtf8Into, unitsAt, utf8, utf8WidthAt } from '../../text/utf8';
 import type { Scanner } from '../pretokenize/scanners';
 import { ENDS_MID_CHAR, PIECE_START, type EncodeOptions, type PieceEncoder, type PieceSink, type TokenSpans, type Tokenizer, type TokenizerInfo, type WindowTokens } from '../types';
-import type { ByteVocab } from './byteVocab';
+import { HASH_START, hashStep, type ByteVocab } from './byteVocab';
 import { mergePiece, type MergeRules, type TokenSink } from './merge';
 
 export interface AddedToken {
@@ -67,7 +67,7 @@ class IdList {
   };
 }
 
-const CACHE_LIMIT = 1 << 15;
+const CACHE_LIMIT = 1 << 17;
 
 export class BpeTokenizer implements Tokenizer, PieceEncoder {
   readonly id: string;
@@ -232,14 +232,18 @@ export class BpeTokenizer implements Tokenizer, PieceEncoder {
     let i = start;
     while (i < end) {
       const e = scanner(text, i, end);
+      // Check that the piece is ASCII and hash it in one pass: most pieces are, and are one token.
       let ascii = true;
+      let hash = HASH_START;
       for (let k = i; k < e; k++) {
-        if (text.charCodeAt(k) >= 0x80) {
+        const c = text.charCodeAt(k);
+        if (c >= 0x80) {
           ascii = false;
           break;
         }
+        hash = hashStep(hash, c);
       }
-      let id = ascii ? vocab.lookupAscii(text, i, e) : -1;
+      let id = ascii ? vocab.lookupAscii(text, i, e, hash) : -1;
       let n = 0;
       if (id < 0) {
         if (this.scratch.length < 3 * (e - i)) this.scratch = new Uint8Array(6 * (e - i));

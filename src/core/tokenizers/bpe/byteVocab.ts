@@ -55,13 +55,14 @@ export class ByteVocab {
     }
   }
 
-  /** The id of the ASCII text `text[start .. end)` (every code unit below 0x80), or -1. */
-  lookupAscii(text: string, start: number, end: number): number {
+  /**
+   * The id of the ASCII text `text[start .. end)` (every code unit below 0x80) whose hash the caller
+   * computed with `hashAscii` while checking that it is ASCII, or -1.
+   */
+  lookupAscii(text: string, start: number, end: number, hash: number): number {
     const len = end - start;
     const { bytes, offsets, table, mask } = this;
-    let h = FNV_OFFSET;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
-    let slot = h & mask;
+    let slot = hash & mask;
     for (;;) {
       const id = table[slot];
       if (id < 0) return -1;
@@ -75,6 +76,10 @@ export class ByteVocab {
     }
   }
 }
+
+export const HASH_START = FNV_OFFSET;
+/** One step of the hash of a byte string (FNV-1a). */
+export const hashStep = (hash: number, byte: number): number => Math.imul(hash ^ byte, FNV_PRIME);
 
 function hashBytes(buf: Uint8Array, start: number, end: number): number {
   let h = FNV_OFFSET;

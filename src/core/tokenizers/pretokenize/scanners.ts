@@ -45,9 +45,34 @@ function contraction(text: string, j: number, end: number, ignoreCase: boolean):
   return 0;
 }
 
-/** End of the run of characters from `j` whose class satisfies `pred`. */
+/** End of the run of characters from `j` whose class satisfies `pred`; BMP characters skip the call to `cls`. */
 function run(text: string, j: number, end: number, pred: (k: number) => boolean): number {
-  while (j < end && pred(cls(text, j, end))) j += w;
+  while (j < end) {
+    const c = text.charCodeAt(j);
+    if (c < 0xd800) {
+      if (!pred(T[c])) break;
+      j++;
+    } else {
+      if (!pred(cls(text, j, end))) break;
+      j += w;
+    }
+  }
+  return j;
+}
+
+/** `run(…, isLetter)`, specialised: the hottest loop of every scanner. */
+function letters(text: string, j: number, end: number): number {
+  while (j < end) {
+    const c = text.charCodeAt(j);
+    if (c < 0xd800) {
+      const k = T[c];
+      if (k < C.Upper || k > C.Caseless) break;
+      j++;
+    } else {
+      if (!isLetter(cls(text, j, end))) break;
+      j += w;
+    }
+  }
   return j;
 }
 
@@ -90,7 +115,7 @@ export const gpt2Scanner: Scanner = (text, i, end) => {
       k = next;
     }
   }
-  if (isLetter(k)) return run(text, j, end, isLetter);
+  if (isLetter(k)) return letters(text, j, end);
   if (k === C.Number) return run(text, j, end, (x) => x === C.Number);
   if (isPunct(k)) return run(text, j, end, isPunct);
   return whitespace(text, i, end, false);
@@ -106,13 +131,13 @@ export function cl100kScanner(digits: number): Scanner {
     if (n) return i + n;
     const k = cls(text, i, end);
     const kw = w;
-    if (isLetter(k)) return run(text, i + kw, end, isLetter);
+    if (isLetter(k)) return letters(text, i + kw, end);
     if (k === C.Number) {
       let j = i + kw;
       for (let d = 1; d < digits && j < end && cls(text, j, end) === C.Number; d++) j += w;
       return j;
     }
-    if (k !== C.Newline && i + kw < end && isLetter(cls(text, i + kw, end))) return run(text, i + kw, end, isLetter);
+    if (k !== C.Newline && i + kw < end && isLetter(cls(text, i + kw, end))) return letters(text, i + kw, end);
     if (isPunct(k)) return trailingNewlines(text, run(text, i + kw, end, isPunct), end, false);
     if (text.charCodeAt(i) === 32 && i + 1 < end && isPunct(cls(text, i + 1, end))) {
       return trailingNewlines(text, run(text, i + 1, end, isPunct), end, false);
