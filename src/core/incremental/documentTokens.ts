@@ -16,7 +16,13 @@ interface Block {
   ids: Uint32Array;
   /** units | flags << 28 per token. */
   meta: Uint32Array;
+  /** Room this block owns to grow into (`ids` and `meta` are their prefixes), so that typing allocates nothing. */
+  idStore?: Uint32Array;
+  metaStore?: Uint32Array;
 }
+
+/** Spare token slots given to a block that an edit rewrites. */
+const SLACK = 512;
 
 /** Growable id and meta arrays. */
 class TokenArrays {
@@ -165,7 +171,7 @@ export class DocumentTokens {
         tokens.push(ids[t], next - starts[t], (t === 0 ? PIECE_START : 0) | (ends[t] > next ? ENDS_MID_CHAR : 0));
       }
     }
-    this.blocks = cutBlocks(text, tokens.ids, tokens.meta, tokens.size);
+    this.blocks = cutBlocks(text, tokens.ids, tokens.meta, tokens.size, true);
     this.total = tokens.size;
   }
 
@@ -182,13 +188,14 @@ export class DocumentTokens {
       bi++;
     }
     for (; bi >= 0; bi--) {
+      // Walk back through the block's token boundaries from its end.
       const block = this.blocks[bi];
-      const starts = tokenStarts(block);
+      let at = pos + block.text.length;
       for (let t = block.ids.length - 1; t >= 0; t--) {
-        const at = pos + starts[t];
+        at -= unitsOf(block.meta[t]);
         if (at > limit) continue;
-        const clean = flagsOf(block.meta[t]) & PIECE_START && !(t > 0 ? flagsOf(block.meta[t - 1]) & ENDS_MID_CHAR : false);
-        if (clean && (at === 0 || this.isRestartPoint(at))) return { pos: at, index: index + t };
+        const clean = flagsOf(block.meta[t]) & PIECE_START && !(t > 0 && flagsOf(block.meta[t - 1]) & ENDS_MID_CHAR);
+        if (clean && this.isRestartPoint(block, pos, at)) return { pos: at, index: index + t };
       }
       if (bi > 0) {
         pos -= this.blocks[bi - 1].text.length;
@@ -198,8 +205,12 @@ export class DocumentTokens {
     return { pos: 0, index: 0 };
   }
 
-  private isRestartPoint(at: number): boolean {
-    return (this.encoder as PieceEncoder).isRestartPoint(this.slice(at - 1, at + 1), 1);
+  /** Whether `at`, a token boundary in `block` (which starts at `blockStart`), is a restart point. */
+  private isRestartPoint(block: Block, blockStart: number, at: number): boolean {
+    if (at === 0) return true;
+    const local = at - blockStart;
+    const around = local > 0 ? block.text.slice(local - 1, local + 1) : this.slice(at - 1, at + 1);
+    return (this.encoder as PieceEncoder).isRestartPoint(around, 1);
   }
 
   /** `text[start..end)` of the current document. */
@@ -237,19 +248,39 @@ export class DocumentTokens {
     // Rebuild blocks bi..bj from their kept head, the new tokens and their kept tail.
     const first = blocks[bi];
     const last = blocks[bj];
-    const arrays = new TokenArrays();
-    for (let t = 0; t < firstIndex - index; t++) arrays.push(first.ids[t], unitsOf(first.meta[t]), flagsOf(first.meta[t]));
-    for (let t = 0; t < ids.length; t++) arrays.push(ids[t], units[t], flags[t]);
-    for (let t = lastIndex - jIndex; t < last.ids.length; t++) arrays.push(last.ids[t], unitsOf(last.meta[t]), flagsOf(last.meta[t]));
+    const head = firstIndex - index;
+    const tailFrom = lastIndex - jIndex;
+    const tail = last.ids.length - tailFrom;
+    const size = head + ids.length + tail;
     const merged = first.text.slice(0, start - pos) + text + last.text.slice(end - jPos);
+    const inPlace = bi === bj && first.idStore !== undefined && size <= first.idStore.length && merged.length <= 2 * BLOCK_UNITS;
+    const idStore = inPlace ? (first.idStore as Uint32Array) : new Uint32Array(size + SLACK);
+    const metaStore = inPlace ? (first.metaStore as Uint32Array) : new Uint32Array(size + SLACK);
+    if (inPlace) {
+      idStore.copyWithin(head + ids.length, tailFrom, tailFrom + tail);
+      metaStore.copyWithin(head + ids.length, tailFrom, tailFrom + tail);
+    } else {
+      idStore.set(first.ids.subarray(0, head));
+      metaStore.set(first.meta.subarray(0, head));
+      idStore.set(last.ids.subarray(tailFrom), head + ids.length);
+      metaStore.set(last.meta.subarray(tailFrom), head + ids.length);
+    }
+    for (let t = 0; t < ids.length; t++) {
+      idStore[head + t] = ids[t];
+      metaStore[head + t] = units[t] | (flags[t] << FLAG_SHIFT);
+    }
     let removedTokens = 0;
     let removedUnits = 0;
     for (let b = bi; b <= bj; b++) {
       removedTokens += blocks[b].ids.length;
       removedUnits += blocks[b].text.length;
     }
-    blocks.splice(bi, bj - bi + 1, ...cutBlocks(merged, arrays.ids, arrays.meta, arrays.size));
-    this.total += arrays.size - removedTokens;
+    const rebuilt: Block[] =
+      merged.length <= 2 * BLOCK_UNITS
+        ? [{ text: merged, ids: idStore.subarray(0, size), meta: metaStore.subarray(0, size), idStore, metaStore }]
+        : cutBlocks(merged, idStore, metaStore, size, false);
+    blocks.splice(bi, bj - bi + 1, ...rebuilt);
+    this.total += size - removedTokens;
     this.length += merged.length - removedUnits;
   }
 }
@@ -310,19 +341,12 @@ function* walkBoundaries(blocks: Block[], from: number): Generator<{ pos: number
   }
 }
 
-/** Start (block-relative) of each token of a block. */
-function tokenStarts(block: Block): Uint32Array {
-  const starts = new Uint32Array(block.ids.length);
-  let pos = 0;
-  for (let t = 0; t < block.ids.length; t++) {
-    starts[t] = pos;
-    pos += unitsOf(block.meta[t]);
-  }
-  return starts;
-}
-
-/** Splits text and tokens into blocks of about BLOCK_UNITS, cutting only between whole characters. */
-function cutBlocks(text: string, ids: Uint32Array, meta: Uint32Array, size: number): Block[] {
+/**
+ * Splits text and tokens into blocks of about BLOCK_UNITS, cutting only between whole characters. With
+ * `copy`, each block gets arrays of its own (dropping a growable buffer's slack); else views of `ids`.
+ */
+function cutBlocks(text: string, ids: Uint32Array, meta: Uint32Array, size: number, copy: boolean): Block[] {
+  const part = (a: Uint32Array, from: number, to: number) => (copy ? a.slice(from, to) : a.subarray(from, to));
   const blocks: Block[] = [];
   let first = 0;
   let textStart = 0;
@@ -331,12 +355,12 @@ function cutBlocks(text: string, ids: Uint32Array, meta: Uint32Array, size: numb
     pos += unitsOf(meta[t]);
     const canCut = !(flagsOf(meta[t]) & ENDS_MID_CHAR);
     if (canCut && pos - textStart >= BLOCK_UNITS && t + 1 < size) {
-      blocks.push({ text: text.slice(textStart, pos), ids: ids.slice(first, t + 1), meta: meta.slice(first, t + 1) });
+      blocks.push({ text: text.slice(textStart, pos), ids: part(ids, first, t + 1), meta: part(meta, first, t + 1) });
       first = t + 1;
       textStart = pos;
     }
   }
-  blocks.push({ text: text.slice(textStart), ids: ids.slice(first, size), meta: meta.slice(first, size) });
+  blocks.push({ text: text.slice(textStart), ids: part(ids, first, size), meta: part(meta, first, size) });
   return blocks;
 }
 
