@@ -7,7 +7,8 @@ import { normalizeWithMap, stableBelow, type NormalForm, type NormalizedText } f
 import { encodeUtf8Into, unitsAt, utf8, utf8WidthAt } from '../../text/utf8';
 import type { Scanner } from '../pretokenize/scanners';
 import { ENDS_MID_CHAR, PIECE_START, type EncodeOptions, type PieceEncoder, type PieceSink, type TokenSpans, type Tokenizer, type TokenizerInfo, type WindowTokens } from '../types';
-import { HASH_START, hashStep, type ByteVocab } from './byteVocab';
+import { HASH_START, hashBytes, hashStep, type ByteVocab } from './byteVocab';
+import { PieceCache } from './pieceCache';
 import { mergePiece, type MergeRules, type TokenSink } from './merge';
 
 export interface AddedToken {
@@ -67,8 +68,6 @@ class IdList {
   };
 }
 
-const CACHE_LIMIT = 1 << 17;
-
 export class BpeTokenizer implements Tokenizer, PieceEncoder {
   readonly id: string;
   readonly name: string;
@@ -81,8 +80,9 @@ export class BpeTokenizer implements Tokenizer, PieceEncoder {
   private readonly merged = new MergeBuffer();
   /** Verdict per id on whether merging rebuilds the token from its bytes: 0 unknown, 1 yes, 2 no. */
   private readonly rebuilds: Uint8Array;
-  /** Merge results of pieces that are not tokens, as alternating (id, units | flags << 16). */
-  private cache = new Map<string, Int32Array>();
+  private readonly cache = new PieceCache();
+  /** Units and flags of the tokens of the piece being merged, packed as in the cache. */
+  private packed = new Int32Array(64);
   private readonly specialsById = new Map<number, string>();
   private readonly alwaysAdded?: RegExp;
   private readonly allAdded?: RegExp;
@@ -131,7 +131,7 @@ export class BpeTokenizer implements Tokenizer, PieceEncoder {
       ids.push(id);
       units.push(u);
       flags.push(f);
-    }, true);
+    });
     return spansFromUnits(text, ids.ids.slice(0, ids.size), units.ids, flags.ids);
   }
 
@@ -184,7 +184,7 @@ export class BpeTokenizer implements Tokenizer, PieceEncoder {
       ids.push(id);
       units.push(u);
       flags.push(f);
-    }, true);
+    });
     // Tokens near a truncated end may differ from the document's: stop only well before it.
     const last = atEnd ? text.length : text.length - this.restartMargin;
     let pos = 0;
@@ -198,37 +198,38 @@ export class BpeTokenizer implements Tokenizer, PieceEncoder {
   }
 
   encodeAll(text: string, sink: PieceSink): void {
-    this.run(text, undefined, sink, true);
+    this.run(text, undefined, sink);
   }
 
   /** Encodes a whole text: splits off added tokens, normalizes, and encodes each stretch between them. */
-  private run(text: string, options: EncodeOptions | undefined, sink: PieceSink, wantUnits = false): void {
+  private run(text: string, options: EncodeOptions | undefined, sink: PieceSink): void {
     const added = options?.parseSpecialTokens ? this.allAdded : this.alwaysAdded;
     let at = 0;
     if (added) {
       added.lastIndex = 0;
       for (let m = added.exec(text); m; m = added.exec(text)) {
-        if (m.index > at) this.encodeNormalized(text, at, m.index, sink, wantUnits);
+        if (m.index > at) this.encodeNormalized(text, at, m.index, sink);
         sink(this.addedIds.get(m[0]) as number, m[0].length, PIECE_START);
         at = m.index + m[0].length;
       }
     }
-    if (at < text.length) this.encodeNormalized(text, at, text.length, sink, wantUnits);
+    if (at < text.length) this.encodeNormalized(text, at, text.length, sink);
   }
 
-  private encodeNormalized(text: string, start: number, end: number, sink: PieceSink, wantUnits: boolean): void {
+  private encodeNormalized(text: string, start: number, end: number, sink: PieceSink): void {
     const form = this.spec.normalization;
-    if (!form) return this.encodeSpan(text, start, end, sink, wantUnits);
+    if (!form) return this.encodeSpan(text, start, end, sink);
     const segment = start === 0 && end === text.length ? text : text.slice(start, end);
     const normalized = normalizeWithMap(segment, form);
-    if (normalized.replacements.length === 0) return this.encodeSpan(segment, 0, segment.length, sink, wantUnits);
+    if (normalized.replacements.length === 0) return this.encodeSpan(segment, 0, segment.length, sink);
     // Encode the normalized text, then give each token the original units it completes.
-    this.encodeSpan(normalized.text, 0, normalized.text.length, remapUnits(normalized, sink), true);
+    this.encodeSpan(normalized.text, 0, normalized.text.length, remapUnits(normalized, sink));
   }
 
   /** The hot loop: scans the pieces of `text[start..end)` and emits their tokens. */
-  private encodeSpan(text: string, start: number, end: number, sink: PieceSink, wantUnits: boolean): void {
+  private encodeSpan(text: string, start: number, end: number, sink: PieceSink): void {
     const { vocab, scanner, trustWholePieces } = this.spec;
+    const cache = this.cache;
     let i = start;
     while (i < end) {
       const e = scanner(text, i, end);
@@ -243,69 +244,68 @@ export class BpeTokenizer implements Tokenizer, PieceEncoder {
         }
         hash = hashStep(hash, c);
       }
-      let id = ascii ? vocab.lookupAscii(text, i, e, hash) : -1;
       let n = 0;
-      if (id < 0) {
+      let id: number;
+      if (ascii) {
+        id = vocab.lookupAscii(text, i, e, hash);
+      } else {
         if (this.scratch.length < 3 * (e - i)) this.scratch = new Uint8Array(6 * (e - i));
         n = encodeUtf8Into(text, i, e, this.scratch);
-        if (!ascii) id = vocab.lookup(this.scratch, 0, n);
+        hash = hashBytes(this.scratch, 0, n);
+        id = vocab.lookup(this.scratch, 0, n, hash);
       }
       if (id >= 0 && (trustWholePieces || this.rebuildsItself(id))) {
         sink(id, e - i, PIECE_START);
       } else {
-        if (n === 0) n = encodeUtf8Into(text, i, e, this.scratch);
-        this.mergeInto(text, i, e, n, sink, wantUnits);
+        const hit = ascii ? cache.findAscii(text, i, e, hash) : cache.findBytes(this.scratch, n, hash);
+        if (hit >= 0) {
+          const values = cache.values;
+          for (let v = cache.valueStart(hit), last = v + 2 * cache.valueCount(hit); v < last; v += 2) sink(values[v], values[v + 1] & 0xffff, values[v + 1] >>> 16);
+        } else {
+          if (ascii) {
+            if (this.scratch.length < e - i) this.scratch = new Uint8Array(2 * (e - i));
+            n = encodeUtf8Into(text, i, e, this.scratch);
+          }
+          this.mergeInto(text, i, e, n, hash, sink);
+        }
       }
       i = e;
     }
   }
 
-  private mergeInto(text: string, i: number, e: number, n: number, sink: PieceSink, wantUnits: boolean): void {
-    const key = e - i <= 64 ? text.slice(i, e) : undefined;
-    const hit = key === undefined ? undefined : this.cache.get(key);
-    if (hit) {
-      for (let k = 0; k < hit.length; k += 2) sink(hit[k], hit[k + 1] & 0xffff, hit[k + 1] >>> 16);
-      return;
-    }
+  /** Merges the piece `text[i..e)`, whose `n` bytes are in the scratch buffer, emits and caches its tokens. */
+  private mergeInto(text: string, i: number, e: number, n: number, hash: number, sink: PieceSink): void {
     const m = this.merged;
     m.size = 0;
     mergePiece(this.spec.rules, this.spec.byteIds, this.scratch, 0, n, m);
-    const record = key === undefined ? undefined : new Int32Array(2 * m.size);
+    if (this.packed.length < m.size) this.packed = new Int32Array(2 * m.size);
     let ci = i;
     let carried = 0; // bytes of the character at ci already in earlier tokens
     for (let t = 0; t < m.size; t++) {
       let units = 0;
       let rest = m.lengths[t];
-      if (wantUnits || record) {
-        if (n === e - i) {
-          units = rest;
-        } else {
-          while (rest > 0) {
-            const left = utf8WidthAt(text, ci, e) - carried;
-            if (rest >= left) {
-              rest -= left;
-              carried = 0;
-              const u = unitsAt(text, ci, e);
-              ci += u;
-              units += u;
-            } else {
-              carried += rest;
-              rest = 0;
-            }
+      if (n === e - i) {
+        units = rest;
+      } else {
+        while (rest > 0) {
+          const left = utf8WidthAt(text, ci, e) - carried;
+          if (rest >= left) {
+            rest -= left;
+            carried = 0;
+            const u = unitsAt(text, ci, e);
+            ci += u;
+            units += u;
+          } else {
+            carried += rest;
+            rest = 0;
           }
         }
       }
       const flags = (t === 0 ? PIECE_START : 0) | (carried > 0 ? ENDS_MID_CHAR : 0);
       sink(m.ids[t], units, flags);
-      if (record) {
-        record[2 * t] = m.ids[t];
-        record[2 * t + 1] = units | (flags << 16);
-      }
+      this.packed[t] = units | (flags << 16);
     }
-    if (key !== undefined && record) {
-      if (this.cache.size >= CACHE_LIMIT) this.cache = new Map();
-      this.cache.set(key, record);
-    }
+    this.cache.add(this.scratch, n, hash, m.ids, this.packed, m.size);
   }
 
   private rebuildsItself(id: number): boolean {

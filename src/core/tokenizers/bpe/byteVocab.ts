@@ -38,10 +38,10 @@ export class ByteVocab {
   }
 
   /** The id whose bytes are `buf[start .. end)`, or -1. */
-  lookup(buf: Uint8Array, start: number, end: number): number {
+  lookup(buf: Uint8Array, start: number, end: number, hash = hashBytes(buf, start, end)): number {
     const len = end - start;
     const { bytes, offsets, table, mask } = this;
-    let slot = hashBytes(buf, start, end) & mask;
+    let slot = hash & mask;
     for (;;) {
       const id = table[slot];
       if (id < 0) return -1;
@@ -81,7 +81,7 @@ export const HASH_START = FNV_OFFSET;
 /** One step of the hash of a byte string (FNV-1a). */
 export const hashStep = (hash: number, byte: number): number => Math.imul(hash ^ byte, FNV_PRIME);
 
-function hashBytes(buf: Uint8Array, start: number, end: number): number {
+export function hashBytes(buf: Uint8Array, start: number, end: number): number {
   let h = FNV_OFFSET;
   for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
   return h;
