@@ -45,3 +45,43 @@ export function failure(result) {
   const last = result.stderr.split('\n').filter((l) => /Error|error/.test(l)).pop() ?? `exit ${result.code ?? result.signal}`;
   return last.length > 120 ? `${last.slice(0, 117)}...` : last;
 }
+
+/**
+ * Forks `bench/<script>` as a long-lived worker that answers requests: `request(msg)` sends a message
+ * and resolves with the worker's next one (or rejects when the worker dies or stays silent `idleMs`).
+ */
+export function startWorker(script, args, { idleMs = 300_000 } = {}) {
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), args.map(String), {
+    execArgv: ['--expose-gc', '--max-old-space-size=8192'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    serialization: 'advanced',
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const next = () =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error('timed out'));
+      }, idleMs);
+      const onExit = (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(failure({ stderr: stderr.trim(), code, signal })));
+      };
+      child.once('exit', onExit);
+      child.once('message', (msg) => {
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        resolve(msg);
+      });
+    });
+  return {
+    ready: next(),
+    request: (msg) => {
+      const reply = next();
+      child.send(msg);
+      return reply;
+    },
+    stop: () => child.kill('SIGKILL'),
+  };
+}

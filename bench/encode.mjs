@@ -2,7 +2,7 @@
 // in its own process. MB = 1e6 UTF-8 bytes of input. Prints a markdown table per corpus; asserts nothing.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { runChild, failure } from './child.mjs';
+import { startWorker } from './child.mjs';
 import { corpora } from './corpora.mjs';
 import { PEERS, TOKENWISE } from './libs.mjs';
 import { benchDir, benchOptions, isMain } from './options.mjs';
@@ -28,39 +28,70 @@ export async function run(opts = benchOptions()) {
     '## Encode throughput',
     `MB/s = 1e6 UTF-8 bytes of input per second; median of up to ${opts.rounds} full-text rounds after a first pass. ` +
       `"first pass" = the same text encoded once in 64 KB chunks with the caches cold. A library whose first pass ` +
-      `would exceed ${opts.passCapS} s encodes a shorter prefix of the corpus (see "text"). Each library runs in its own process.`,
+      `would exceed ${opts.passCapS} s encodes a shorter prefix of the corpus (see "text"). Each library runs in its own process; ` +
+      `the rounds are interleaved (round 1 of every library, then round 2…) so that all see the same machine noise.`,
   ].join('\n\n');
   print(intro);
   const sections = [intro];
   const summary = [];
   for (const encoding of encodings) {
     const libs = [TOKENWISE, ...PEERS[encoding]];
-    const job = (lib, list) => JSON.stringify({ lib, encoding, corpora: list, rounds: opts.rounds, passCapS: opts.passCapS, budgetS: opts.budgetS, idsDir });
-    // Normal runs give every (library, corpus) a fresh process; quick runs share one per library.
-    const groups = quick ? [texts] : texts.map((t) => [t]);
-    for (const group of groups) {
-      const results = new Map(group.map((c) => [c.slug, new Map()]));
-      for (const lib of libs) {
-        const started = performance.now();
-        const res = await runChild('encodeWorker.mjs', [job(lib, group)], { idleMs: 300_000 });
-        for (const c of group) {
-          const r = res.messages.find((m) => m.slug === c.slug) ?? { error: res.timedOut ? 'timed out' : failure(res) };
-          results.get(c.slug).set(lib, r);
-        }
-        log(`[encode] ${encoding} ${group.map((c) => c.slug).join(',')} ${lib}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-      }
-      for (const c of group) {
-        const section = corpusSection(encoding, c, results.get(c.slug));
-        print(section.text);
-        sections.push(section.text);
-        summary.push(section.summaryRow);
-      }
+    for (const corpus of texts) {
+      const results = await interleaved(libs, corpus, (lib) => JSON.stringify({ lib, encoding, corpus, passCapS: opts.passCapS, idsDir }), opts, log);
+      const section = corpusSection(encoding, corpus, results);
+      print(section.text);
+      sections.push(section.text);
+      summary.push(section.summaryRow);
     }
   }
   const summaryText = ['### Encode summary', '', table(['encoding', 'corpus', 'Tokenwise MB/s', 'fastest peer', 'Tokenwise ÷ fastest', 'target', 'result'], summary)].join('\n');
   print(summaryText);
   sections.push(summaryText);
   return sections.join('\n\n');
+}
+
+/**
+ * Starts one worker per library (one at a time, so that first passes do not compete), then times
+ * rounds in turn: every library's round r before any library's round r + 1, rotating who goes first.
+ */
+async function interleaved(libs, corpus, job, opts, log) {
+  const results = new Map();
+  const workers = new Map();
+  for (const lib of libs) {
+    const worker = startWorker('encodeWorker.mjs', [job(lib)]);
+    try {
+      const ready = await worker.ready;
+      workers.set(lib, worker);
+      results.set(lib, { ...ready, fullBytes: corpus.bytes, times: [] });
+    } catch (e) {
+      results.set(lib, { error: e.message });
+    }
+  }
+  const spent = new Map([...workers.keys()].map((lib) => [lib, 0]));
+  for (let r = 0; r < opts.rounds; r++) {
+    const order = [...workers.keys()];
+    for (const lib of [...order.slice(r % order.length), ...order.slice(0, r % order.length)]) {
+      if (r >= 3 && spent.get(lib) > opts.budgetS * 1000) continue;
+      try {
+        const { ms } = await workers.get(lib).request('round');
+        results.get(lib).times.push(ms);
+        spent.set(lib, spent.get(lib) + ms);
+      } catch (e) {
+        results.set(lib, { error: e.message });
+        workers.delete(lib);
+      }
+    }
+  }
+  // Tokenwise first: the others' ids are compared with the ids it writes.
+  for (const [lib, worker] of workers) {
+    try {
+      Object.assign(results.get(lib), await worker.request('finish'));
+    } catch (e) {
+      results.set(lib, { error: e.message });
+    }
+    log(`[encode] ${corpus.slug} ${lib}: ${results.get(lib).times?.length ?? 0} rounds`);
+  }
+  return results;
 }
 
 function corpusSection(encoding, corpus, byLib) {

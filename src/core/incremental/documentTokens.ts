@@ -5,7 +5,7 @@
  * blocks, never the whole document. Each token costs 8 bytes: its id and its units with two flags.
  */
 import { unitsAt } from '../text/utf8';
-import { ENDS_MID_CHAR, PIECE_START, type PieceEncoder, type TokenSpans, type Tokenizer } from '../tokenizers/types';
+import { ENDS_MID_CHAR, PIECE_START, type PieceEncoder, type StopRule, type TokenSpans, type Tokenizer } from '../tokenizers/types';
 
 const UNITS_MASK = (1 << 28) - 1;
 const FLAG_SHIFT = 28;
@@ -142,15 +142,15 @@ export class DocumentTokens {
     const restart = this.restartBefore(offset - encoder.restartMargin);
     const before = this.slice(restart.pos, offset);
     // Old piece boundaries after the edit, as candidates to stop at (found lazily as the window grows).
-    const boundaries = new BoundaryCursor(this.blocks, editEnd);
+    const boundaries = new BoundaryCursor(this.blocks, editEnd, restart.pos - delta);
     for (let extra = 256; ; extra *= 4) {
       const oldWindowEnd = Math.min(this.length, editEnd + extra);
       const atEnd = oldWindowEnd === this.length;
       const window = before + insertedText + this.slice(editEnd, oldWindowEnd);
       const stopAt = before.length + insertedText.length;
-      const result = encoder.encodeWindow(window, atEnd, stopAt, (b) => boundaries.has(restart.pos + b - delta));
+      const result = encoder.encodeWindow(window, atEnd, stopAt, boundaries);
       if (!result) continue;
-      const oldStop = restart.pos + result.stop - (result.stop >= stopAt ? delta : 0);
+      const oldStop = restart.pos + result.stop - delta; // the stop is after the edit
       const lastIndex = oldStop === this.length ? this.total : boundaries.indexAt(oldStop);
       this.splice(restart.index, restart.pos, lastIndex, oldStop, window.slice(0, result.stop), result.ids, result.units, result.flags);
       return;
@@ -227,7 +227,7 @@ export class DocumentTokens {
   }
 
   /** Replaces tokens [firstIndex, lastIndex), which span text [start, end), with new text and tokens. */
-  private splice(firstIndex: number, start: number, lastIndex: number, end: number, text: string, ids: number[], units: number[], flags: number[]): void {
+  private splice(firstIndex: number, start: number, lastIndex: number, end: number, text: string, ids: Uint32Array, units: Uint32Array, flags: Uint8Array): void {
     const blocks = this.blocks;
     let bi = 0;
     let index = 0;
@@ -285,15 +285,22 @@ export class DocumentTokens {
   }
 }
 
-/** Finds old boundaries after the edit lazily and answers membership by position. */
-class BoundaryCursor {
+/**
+ * Finds old piece boundaries after the edit lazily; a window may stop where its boundary (shifted by
+ * `shift` into old coordinates) is one of them.
+ */
+class BoundaryCursor implements StopRule {
   private readonly clean = new Map<number, number>();
   private readonly walk: Generator<{ pos: number; index: number; clean: boolean }>;
   private reached = -1;
   private done = false;
 
-  constructor(blocks: Block[], from: number) {
+  constructor(blocks: Block[], from: number, private readonly shift: number) {
     this.walk = walkBoundaries(blocks, from);
+  }
+
+  canStop(windowBoundary: number): boolean {
+    return this.has(windowBoundary + this.shift);
   }
 
   private advanceTo(pos: number): void {

@@ -60,11 +60,19 @@ export const ENDS_MID_CHAR = 2;
  */
 export type PieceSink = (id: number, units: number, flags: number) => void;
 
+/**
+ * Which window boundaries an encoding may stop at. An object rather than a callback: a fresh closure per
+ * call would be inlined into optimized code and deoptimize it when collected.
+ */
+export interface StopRule {
+  canStop(boundary: number): boolean;
+}
+
 /** Tokens of a window: ids, UTF-16 units completed, flags. */
 export interface WindowTokens {
-  ids: number[];
-  units: number[];
-  flags: number[];
+  ids: Uint32Array;
+  units: Uint32Array;
+  flags: Uint8Array;
   /** Where the window's tokens end (a piece boundary), relative to the window. */
   stop: number;
 }
@@ -77,9 +85,9 @@ export interface PieceEncoder {
   /**
    * Encodes `text` (a stretch of a document starting at a restart point; `atEnd` when it reaches the
    * document's end) up to the first piece boundary `b >= stopAt` that is a restart point for which
-   * `canStop(b)` holds. Returns undefined when the window is too short to decide: give it more text.
+   * `stops.canStop(b)` holds. Returns undefined when the window is too short to decide: give it more text.
    */
-  encodeWindow(text: string, atEnd: boolean, stopAt: number, canStop: (boundary: number) => boolean): WindowTokens | undefined;
+  encodeWindow(text: string, atEnd: boolean, stopAt: number, stops: StopRule): WindowTokens | undefined;
   /** Encodes a whole text, streaming its tokens (for building a document's tokens the first time). */
   encodeAll(text: string, sink: PieceSink): void;
   /** True when scanning may restart at a piece boundary `at` of `text` without the text before it. */

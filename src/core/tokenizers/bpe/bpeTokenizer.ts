@@ -6,7 +6,7 @@
 import { normalizeWithMap, stableBelow, type NormalForm, type NormalizedText } from '../../text/normalize';
 import { encodeUtf8Into, unitsAt, utf8, utf8WidthAt } from '../../text/utf8';
 import type { Scanner } from '../pretokenize/scanners';
-import { ENDS_MID_CHAR, PIECE_START, type EncodeOptions, type PieceEncoder, type PieceSink, type TokenSpans, type Tokenizer, type TokenizerInfo, type WindowTokens } from '../types';
+import { ENDS_MID_CHAR, PIECE_START, type EncodeOptions, type PieceEncoder, type PieceSink, type StopRule, type TokenSpans, type Tokenizer, type TokenizerInfo, type WindowTokens } from '../types';
 import { HASH_START, hashBytes, hashStep, type ByteVocab } from './byteVocab';
 import { PieceCache } from './pieceCache';
 import { mergePiece, type MergeRules, type TokenSink } from './merge';
@@ -54,18 +54,53 @@ class MergeBuffer implements TokenSink {
   }
 }
 
-/** A growable list of ids. */
-class IdList {
+/**
+ * Growable lists of a token stream's ids, units and flags, owned by the tokenizer and reused from call to
+ * call. The sinks are made once: optimized code inlines them, and a sink made per call would die at the
+ * next collection and take that code with it (V8 deoptimizes code whose embedded objects die).
+ */
+class TokenLists {
   ids = new Uint32Array(1024);
+  units = new Uint32Array(0);
+  flags = new Uint8Array(0);
   size = 0;
-  readonly push = (id: number): void => {
-    if (this.size === this.ids.length) {
-      const grown = new Uint32Array(this.size * 2);
-      grown.set(this.ids);
-      this.ids = grown;
-    }
+  counted = 0;
+
+  readonly pushId: PieceSink = (id) => {
+    if (this.size === this.ids.length) this.ids = grow(this.ids);
     this.ids[this.size++] = id;
   };
+
+  readonly pushToken: PieceSink = (id, units, flags) => {
+    if (this.size === this.units.length) {
+      this.units = grow(this.units, this.ids.length);
+      this.flags = grow(this.flags, this.ids.length);
+    }
+    this.units[this.size] = units;
+    this.flags[this.size] = flags;
+    this.pushId(id, units, flags);
+  };
+
+  readonly countToken: PieceSink = () => {
+    this.counted++;
+  };
+
+  /** Starts a new stream, dropping buffers a huge text left behind. */
+  reset(): void {
+    this.size = 0;
+    this.counted = 0;
+    if (this.ids.length > 1 << 20) this.ids = new Uint32Array(1024);
+    if (this.units.length > 1 << 20) {
+      this.units = new Uint32Array(0);
+      this.flags = new Uint8Array(0);
+    }
+  }
+}
+
+function grow<T extends Uint32Array | Uint8Array>(a: T, atLeast = 0): T {
+  const b = new (a.constructor as new (n: number) => T)(Math.max(a.length * 2, atLeast, 1024));
+  b.set(a);
+  return b;
 }
 
 export class BpeTokenizer implements Tokenizer, PieceEncoder {
@@ -78,6 +113,7 @@ export class BpeTokenizer implements Tokenizer, PieceEncoder {
   private readonly spec: BpeSpec;
   private scratch = new Uint8Array(1024);
   private readonly merged = new MergeBuffer();
+  private readonly lists = new TokenLists();
   /** Verdict per id on whether merging rebuilds the token from its bytes: 0 unknown, 1 yes, 2 no. */
   private readonly rebuilds: Uint8Array;
   private readonly cache = new PieceCache();
@@ -112,27 +148,24 @@ export class BpeTokenizer implements Tokenizer, PieceEncoder {
   }
 
   encode(text: string, options?: EncodeOptions): Uint32Array {
-    const out = new IdList();
-    this.run(text, options, (id) => out.push(id));
+    const out = this.lists;
+    out.reset();
+    this.run(text, options, out.pushId);
     return out.ids.slice(0, out.size);
   }
 
   count(text: string, options?: EncodeOptions): number {
-    let n = 0;
-    this.run(text, options, () => n++);
-    return n;
+    const out = this.lists;
+    out.reset();
+    this.run(text, options, out.countToken);
+    return out.counted;
   }
 
   tokenize(text: string, options?: EncodeOptions): TokenSpans {
-    const ids = new IdList();
-    const units = new IdList();
-    const flags = new IdList();
-    this.run(text, options, (id, u, f) => {
-      ids.push(id);
-      units.push(u);
-      flags.push(f);
-    });
-    return spansFromUnits(text, ids.ids.slice(0, ids.size), units.ids, flags.ids);
+    const out = this.lists;
+    out.reset();
+    this.run(text, options, out.pushToken);
+    return spansFromUnits(text, out.ids.slice(0, out.size), out.units, out.flags);
   }
 
   decodeBytes(ids: ArrayLike<number>): Uint8Array {
@@ -176,25 +209,23 @@ export class BpeTokenizer implements Tokenizer, PieceEncoder {
     return (before === 10 || before === 13) && at < text.length && !isWhitespaceUnit(here);
   }
 
-  encodeWindow(text: string, atEnd: boolean, stopAt: number, canStop: (boundary: number) => boolean): WindowTokens | undefined {
-    const ids: number[] = [];
-    const units: number[] = [];
-    const flags: number[] = [];
-    this.run(text, undefined, (id, u, f) => {
-      ids.push(id);
-      units.push(u);
-      flags.push(f);
-    });
+  encodeWindow(text: string, atEnd: boolean, stopAt: number, stops: StopRule): WindowTokens | undefined {
+    const out = this.lists;
+    out.reset();
+    this.run(text, undefined, out.pushToken);
+    const ids = out.ids.subarray(0, out.size);
+    const units = out.units.subarray(0, out.size);
+    const flags = out.flags.subarray(0, out.size);
     // Tokens near a truncated end may differ from the document's: stop only well before it.
     const last = atEnd ? text.length : text.length - this.restartMargin;
     let pos = 0;
     for (let k = 0; k < ids.length && pos <= last; k++) {
-      if (pos >= stopAt && flags[k] & PIECE_START && !(k > 0 && flags[k - 1] & ENDS_MID_CHAR) && this.isRestartPoint(text, pos) && canStop(pos)) {
+      if (pos >= stopAt && flags[k] & PIECE_START && !(k > 0 && flags[k - 1] & ENDS_MID_CHAR) && this.isRestartPoint(text, pos) && stops.canStop(pos)) {
         return { ids: ids.slice(0, k), units: units.slice(0, k), flags: flags.slice(0, k), stop: pos };
       }
       pos += units[k];
     }
-    return atEnd ? { ids, units, flags, stop: text.length } : undefined;
+    return atEnd ? { ids: ids.slice(), units: units.slice(), flags: flags.slice(), stop: text.length } : undefined;
   }
 
   encodeAll(text: string, sink: PieceSink): void {

@@ -5,7 +5,8 @@
  */
 
 const MAX_ENTRIES = 1 << 17;
-const MAX_KEY_BYTES = 8 << 20;
+const MAX_KEY_BYTES = 4 << 20;
+const MAX_VALUE_SLOTS = 1 << 21;
 
 export class PieceCache {
   private table = new Int32Array(MAX_ENTRIES * 2).fill(-1);
@@ -57,7 +58,7 @@ export class PieceCache {
 
   /** Adds the piece `buf[0..len)` with the tokens `ids[0..n)` and their packed units and flags. */
   add(buf: Uint8Array, len: number, hash: number, ids: Int32Array, packed: Int32Array, n: number): void {
-    if (this.count === MAX_ENTRIES || this.keyBytes + len > MAX_KEY_BYTES) this.clear();
+    if (this.count === MAX_ENTRIES || this.keyBytes + len > MAX_KEY_BYTES || this.valueSlots + 2 * n > MAX_VALUE_SLOTS) this.clear();
     if (this.keyBytes + len > this.keys.length) this.keys = grow(this.keys, this.keyBytes + len);
     if (this.valueSlots + 2 * n > this.values.length) this.values = grow(this.values, this.valueSlots + 2 * n);
     this.keys.set(buf.subarray(0, len), this.keyBytes);

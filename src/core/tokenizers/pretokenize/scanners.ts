@@ -155,7 +155,14 @@ function casedWordLowerTail(text: string, s: number, end: number): number {
   let lastBoth = -1;
   let lastBothWidth = 1;
   while (u < end) {
-    const k = cls(text, u, end);
+    const c = text.charCodeAt(u);
+    let k: number;
+    if (c < 0xd800) {
+      k = T[c];
+      w = 1;
+    } else {
+      k = cls(text, u, end);
+    }
     if (!inUpper(k)) break;
     if (k !== C.Upper) {
       lastBoth = u;
