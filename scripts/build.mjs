@@ -4,8 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
-if (!existsSync('dist/data/gemma3.json.gz') || process.argv.includes('--data')) {
+if (!existsSync('dist/data/models.json') || process.argv.includes('--data')) {
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/buildData.ts'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['scripts/buildCatalog.mjs'], { stdio: 'inherit' });
 }
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: production, sourcemap: !production, logLevel: 'warning' };
 await Promise.all([

@@ -1,0 +1,51 @@
+/**
+ * Budget arithmetic: tokens used against a context window, with the output reservation shown apart,
+ * never silently added to what is used.
+ */
+
+export type BudgetState = 'ok' | 'warning' | 'error';
+
+export interface BudgetInput {
+  used: number;
+  contextWindow: number;
+  reservedOutput: number;
+  /** Fractions of the usable window (the window minus the reserved output). */
+  warningAt: number;
+  errorAt: number;
+}
+
+export interface Budget extends BudgetInput {
+  /** The window minus the reserved output: what the input may use. */
+  usable: number;
+  /** Usable tokens left (negative when over). */
+  left: number;
+  /** Used ÷ context window, as people quote it. */
+  share: number;
+  state: BudgetState;
+}
+
+export function computeBudget(input: BudgetInput): Budget {
+  const usable = Math.max(0, input.contextWindow - input.reservedOutput);
+  const fill = usable > 0 ? input.used / usable : input.used > 0 ? Infinity : 0;
+  const state: BudgetState = fill >= input.errorAt ? 'error' : fill >= input.warningAt ? 'warning' : 'ok';
+  return { ...input, usable, left: usable - input.used, share: input.contextWindow > 0 ? input.used / input.contextWindow : 0, state };
+}
+
+const grouped = new Intl.NumberFormat('en-US');
+
+/** `1,234` */
+export const formatCount = (n: number): string => grouped.format(n);
+
+/** `128k`, `1M`, `1.05M`, `200k`, `8,192` stays exact below 10k. */
+export function formatWindow(n: number): string {
+  if (n >= 1_000_000) return `${+(n / 1_000_000).toFixed(n % 1_000_000 === 0 ? 0 : 2)}M`;
+  if (n >= 10_000) return `${Math.round(n / 1000)}k`;
+  return grouped.format(n);
+}
+
+/** `9.6%`, `0.04%`, `120%` */
+export function formatShare(share: number): string {
+  const percent = share * 100;
+  if (percent > 0 && percent < 0.1) return `${percent.toFixed(2)}%`;
+  return `${percent < 10 ? percent.toFixed(1) : Math.round(percent)}%`;
+}

@@ -1,0 +1,84 @@
+/**
+ * The models Tokenwise budgets against: context windows and output limits from the tokenlens catalog
+ * (written to data/models.json at build time), each with the tokenizer that counts for it. A model
+ * without a bundled tokenizer is counted with an estimate, and says so.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dataDirectory } from '../tokenizers/registry';
+
+export interface ModelInfo {
+  id: string;
+  name: string;
+  provider: string;
+  contextWindow: number;
+  maxOutput: number;
+  /** Registry id (or path) of the tokenizer that counts for this model. */
+  tokenizer: string;
+  /** False when that tokenizer only approximates the model's own. */
+  tokenizerExact: boolean;
+}
+
+/** Ordered rules from model ids to bundled tokenizers: the first match wins. */
+const RULES: [RegExp, string, boolean][] = [
+  [/gpt-oss/i, 'o200k_harmony', true],
+  [/^(gpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|chatgpt-4o|o1|o3|o4|codex)/i, 'o200k_base', true],
+  [/^(gpt-4|gpt-3\.5)/i, 'cl100k_base', true],
+  [/deepseek-r1-distill-llama/i, 'llama3', false],
+  [/deepseek-r1-distill-qwen|deepseek-r1-0528-qwen3/i, 'qwen3', false],
+  [/deepseek[-.](chat|reasoner|v3|r1)|deepseek-v3/i, 'deepseek_v3', true],
+  [/llama-?3|llama3/i, 'llama3', true],
+  [/qwen-?(2\.5|3)|qwq/i, 'qwen3', true],
+  [/gemma-?3(?!n)/i, 'gemma3', true],
+  [/claude/i, 'claude-legacy', false],
+];
+
+/** The tokenizer for a model id: a bundled exact one, or o200k_base as an estimate. */
+export function tokenizerForModel(id: string): { tokenizer: string; exact: boolean } {
+  for (const [pattern, tokenizer, exact] of RULES) if (pattern.test(id)) return { tokenizer, exact };
+  return { tokenizer: 'o200k_base', exact: false };
+}
+
+/** A model as a user writes it in settings; missing fields come from the catalog entry it overrides. */
+export type ModelOverride = Partial<ModelInfo> & { id: string };
+
+let bundled: ModelInfo[] | undefined;
+
+function bundledModels(): ModelInfo[] {
+  if (!bundled) {
+    const path = join(dataDirectory(), 'models.json');
+    const raw = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Omit<ModelInfo, 'tokenizer' | 'tokenizerExact'>[]) : [];
+    bundled = raw.map((m) => {
+      const { tokenizer, exact } = tokenizerForModel(m.id);
+      return { ...m, tokenizer, tokenizerExact: exact };
+    });
+  }
+  return bundled;
+}
+
+/** The catalog with the user's additions and overrides applied (an override replaces fields by id). */
+export function modelCatalog(overrides: readonly ModelOverride[] = []): ModelInfo[] {
+  const byId = new Map(bundledModels().map((m) => [m.id, m]));
+  for (const o of overrides) {
+    const base = byId.get(o.id);
+    const rule = tokenizerForModel(o.id);
+    const merged: ModelInfo = {
+      name: o.id,
+      provider: 'custom',
+      contextWindow: 0,
+      maxOutput: 0,
+      tokenizer: rule.tokenizer,
+      tokenizerExact: rule.exact,
+      ...base,
+      ...o,
+    };
+    // A tokenizer the user names is taken as exact unless they say otherwise.
+    if (o.tokenizer && o.tokenizerExact === undefined) merged.tokenizerExact = true;
+    if (merged.contextWindow > 0) byId.set(o.id, merged);
+  }
+  return [...byId.values()];
+}
+
+export function findModel(id: string, overrides: readonly ModelOverride[] = []): ModelInfo | undefined {
+  return modelCatalog(overrides).find((m) => m.id === id);
+}

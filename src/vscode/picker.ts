@@ -1,0 +1,82 @@
+/**
+ * Quick picks for the tokenizer and the model, grouped by family or provider, estimates marked "≈". The
+ * choice is a setting: for the workspace (or the user when no folder is open), optionally for the
+ * active editor's language only.
+ */
+import * as vscode from 'vscode';
+import { formatWindow } from '../core/budget/budget';
+import { modelCatalog } from '../core/budget/modelCatalog';
+import { listTokenizers } from '../core/tokenizers/registry';
+import { SECTION, readSettings } from './config';
+
+interface Choice extends vscode.QuickPickItem {
+  value?: string;
+}
+
+function grouped<T>(items: T[], group: (t: T) => string, item: (t: T) => Choice): Choice[] {
+  const out: Choice[] = [];
+  let last: string | undefined;
+  for (const t of [...items].sort((a, b) => group(a).localeCompare(group(b)))) {
+    if (group(t) !== last) {
+      last = group(t);
+      out.push({ label: last, kind: vscode.QuickPickItemKind.Separator });
+    }
+    out.push(item(t));
+  }
+  return out;
+}
+
+/** Asks where the choice applies, and writes it there. */
+async function save(key: string, value: string): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  let forLanguage = false;
+  if (editor) {
+    const where = await vscode.window.showQuickPick(
+      [
+        { label: 'All files', description: target === vscode.ConfigurationTarget.Workspace ? 'this workspace' : 'user settings' },
+        { label: `${editor.document.languageId} files only`, language: true },
+      ],
+      { title: 'Tokenwise: apply to' },
+    );
+    if (!where) return;
+    forLanguage = 'language' in where;
+  }
+  const config = vscode.workspace.getConfiguration(SECTION, forLanguage ? editor?.document : undefined);
+  await config.update(key, value, target, forLanguage);
+}
+
+export async function selectTokenizer(): Promise<void> {
+  const current = readSettings(vscode.window.activeTextEditor?.document).tokenizer;
+  const items: Choice[] = [
+    { label: "$(sparkle) The model's own tokenizer", description: current === '' ? 'current' : undefined, value: '' },
+    ...grouped(listTokenizers(), (t) => t.family, (t) => ({
+      label: `${t.exact ? '' : '≈ '}${t.name}`,
+      description: `${t.id}${t.id === current ? ' · current' : ''}`,
+      detail: `${t.vocabSize.toLocaleString('en-US')} tokens${t.exact ? '' : ' · an estimate'}`,
+      value: t.id,
+    })),
+  ];
+  if (vscode.workspace.isTrusted) items.push({ label: '$(file) A tokenizer.json file…', value: '@file' });
+  const pick = await vscode.window.showQuickPick(items, { title: 'Tokenwise: Select Tokenizer', matchOnDescription: true, matchOnDetail: true });
+  if (!pick || pick.value === undefined) return;
+  let value = pick.value;
+  if (value === '@file') {
+    const files = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'tokenizer.json': ['json'] }, title: 'Tokenwise: a tokenizer.json file' });
+    if (!files?.[0]) return;
+    value = files[0].fsPath;
+  }
+  await save('tokenizer', value);
+}
+
+export async function selectModel(): Promise<void> {
+  const settings = readSettings(vscode.window.activeTextEditor?.document);
+  const items = grouped(modelCatalog(settings.models), (m) => m.provider, (m) => ({
+    label: `${m.tokenizerExact ? '' : '≈ '}${m.name}`,
+    description: `${m.id}${m.id === settings.model ? ' · current' : ''}`,
+    detail: `${formatWindow(m.contextWindow)} context${m.maxOutput ? ` · ${formatWindow(m.maxOutput)} output` : ''} · ${m.tokenizer}${m.tokenizerExact ? '' : ' (estimate)'}`,
+    value: m.id,
+  }));
+  const pick = await vscode.window.showQuickPick(items, { title: 'Tokenwise: Select Model', matchOnDescription: true, matchOnDetail: true });
+  if (pick?.value) await save('model', pick.value);
+}

@@ -1,0 +1,135 @@
+/**
+ * The status-bar item of the active editor: tokens of the document or of all selections, and the share
+ * of the model's context window, with the breakdown and switches in its tooltip.
+ */
+import * as vscode from 'vscode';
+import { computeBudget, formatCount, formatShare, formatWindow, type Budget } from '../core/budget/budget';
+import { findModel, tokenizerForModel, type ModelInfo } from '../core/budget/modelCatalog';
+import type { Tokenizer } from '../core/tokenizers/types';
+import { readSettings } from './config';
+import type { DocumentStore } from './documentStore';
+
+/** What the item shows, derived in one place from the editor, its document's state and the settings. */
+interface StatusModel {
+  text: string;
+  tooltip: vscode.MarkdownString;
+  background?: vscode.ThemeColor;
+}
+
+const SELECTION_DEBOUNCE_MS = 60;
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('tokenwise.count', vscode.StatusBarAlignment.Right, 100);
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly store: DocumentStore) {
+    this.item.name = 'Tokenwise Token Count';
+    this.item.command = 'tokenwise.selectModel';
+    this.disposables.push(
+      this.item,
+      vscode.window.onDidChangeActiveTextEditor(() => this.update()),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (e.textEditor === vscode.window.activeTextEditor) this.schedule();
+      }),
+      store.onDidChange((document) => {
+        if (document === vscode.window.activeTextEditor?.document) this.schedule();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('tokenwise')) this.update();
+      }),
+    );
+    this.update();
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.update(), SELECTION_DEBOUNCE_MS);
+  }
+
+  update(): void {
+    const editor = vscode.window.activeTextEditor;
+    const state = editor && this.store.get(editor.document);
+    if (!editor || !state) {
+      this.item.hide();
+      return;
+    }
+    const model = render(editor, state);
+    this.item.text = model.text;
+    this.item.tooltip = model.tooltip;
+    this.item.backgroundColor = model.background;
+    this.item.show();
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function render(editor: vscode.TextEditor, state: NonNullable<ReturnType<DocumentStore['get']>>): StatusModel {
+  const tooltip = new vscode.MarkdownString('', true);
+  tooltip.isTrusted = { enabledCommands: ['tokenwise.selectTokenizer', 'tokenwise.selectModel', 'tokenwise.toggleHighlight', 'tokenwise.showLog'] };
+  const links = '[Tokenizer](command:tokenwise.selectTokenizer) · [Model](command:tokenwise.selectModel) · [Highlight tokens](command:tokenwise.toggleHighlight)';
+  switch (state.kind) {
+    case 'counting':
+      tooltip.appendMarkdown(`Counting tokens with \`${state.tokenizerId}\` in the background…\n\n${links}`);
+      return { text: '$(sync~spin) counting…', tooltip };
+    case 'tooLarge':
+      tooltip.appendMarkdown(`This document has ${formatCount(state.length)} characters, over the limit of ${formatCount(state.limit)} (\`tokenwise.maxDocumentLength\`).`);
+      return { text: '$(circle-slash) too large to count', tooltip };
+    case 'failed':
+      tooltip.appendMarkdown(`The tokenizer \`${state.tokenizerId}\` could not be loaded: ${escapeMarkdown(state.message)}\n\n[Open Log](command:tokenwise.showLog) · ${links}`);
+      return { text: '$(error) tokens', tooltip, background: new vscode.ThemeColor('statusBarItem.errorBackground') };
+  }
+  const settings = readSettings(editor.document);
+  const { tokenizer, tokens } = state;
+  const selections = editor.selections.filter((s) => !s.isEmpty);
+  const selected = selections.length > 0;
+  const used = selected ? countSelections(editor, selections, tokenizer) : tokens.count;
+  const characters = selected ? selections.reduce((n, s) => n + editor.document.offsetAt(s.end) - editor.document.offsetAt(s.start), 0) : tokens.textLength;
+  const model = findModel(settings.model, settings.models) ?? fallbackModel(settings.model);
+  const reserved = settings.reservedOutput >= 0 ? settings.reservedOutput : Math.min(model.maxOutput || 8192, 8192);
+  const budget = computeBudget({ used, contextWindow: model.contextWindow, reservedOutput: reserved, warningAt: settings.warningThreshold, errorAt: settings.errorThreshold });
+  const approx = tokenizer.exact && (settings.tokenizer !== '' || model.tokenizerExact) ? '' : '≈';
+  const what = selected ? `${selections.length > 1 ? `${selections.length} selections` : 'selection'}` : 'document';
+  const text = `$(symbol-numeric) ${approx}${formatCount(used)} tok${selected ? ' sel' : ''}` + (model.contextWindow > 0 ? ` · ${formatShare(budget.share)} of ${formatWindow(model.contextWindow)}` : '');
+  tooltip.appendMarkdown(tooltipTable(what, used, characters, tokenizer, model, budget, approx));
+  tooltip.appendMarkdown(`\n\n${links}`);
+  const background = budget.state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : budget.state === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+  return { text, tooltip, background };
+}
+
+/** The sum over all selections, each encoded on its own, as it would be sent. */
+function countSelections(editor: vscode.TextEditor, selections: readonly vscode.Selection[], tokenizer: Tokenizer): number {
+  let total = 0;
+  for (const s of selections) total += tokenizer.count(editor.document.getText(s));
+  return total;
+}
+
+function fallbackModel(id: string): ModelInfo {
+  const { tokenizer, exact } = tokenizerForModel(id);
+  return { id, name: id, provider: 'unknown', contextWindow: 0, maxOutput: 0, tokenizer, tokenizerExact: exact };
+}
+
+function tooltipTable(what: string, used: number, characters: number, tokenizer: Tokenizer, model: ModelInfo, budget: Budget, approx: string): string {
+  const rows: [string, string][] = [
+    [`Tokens (${what})`, `${approx}${formatCount(used)}`],
+    ['Characters', formatCount(characters)],
+    ['Characters per token', used > 0 ? (characters / used).toFixed(2) : '–'],
+    ['Tokenizer', `${escapeMarkdown(tokenizer.name)}${approx ? ' (an estimate for this model)' : ''}`],
+    ['Model', escapeMarkdown(model.name)],
+  ];
+  if (model.contextWindow > 0) {
+    rows.push(
+      ['Context window', formatCount(model.contextWindow)],
+      ['Output reserved', formatCount(budget.reservedOutput)],
+      ['Tokens left', `${formatCount(budget.left)} (${formatShare(budget.usable > 0 ? Math.max(0, budget.left) / budget.usable : 0)} of the usable window)`],
+    );
+  }
+  return ['| | |', '|---|---:|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
