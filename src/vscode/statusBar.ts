@@ -86,7 +86,9 @@ function render(editor: vscode.TextEditor, state: NonNullable<ReturnType<Documen
   const { tokenizer, tokens } = state;
   const selections = editor.selections.filter((s) => !s.isEmpty);
   const selected = selections.length > 0;
-  const used = selected ? countSelections(editor, selections, tokenizer) : tokens.count;
+  const wholeDocument = selections.length === 1 && editor.document.offsetAt(selections[0].start) === 0 && editor.document.offsetAt(selections[0].end) === tokens.textLength;
+  // Select All counts what the document holds, without encoding it again.
+  const used = selected && !wholeDocument ? countSelections(editor, selections, tokenizer) : tokens.count;
   const characters = selected ? selections.reduce((n, s) => n + editor.document.offsetAt(s.end) - editor.document.offsetAt(s.start), 0) : tokens.textLength;
   const model = findModel(settings.model, settings.models) ?? fallbackModel(settings.model);
   const reserved = settings.reservedOutput >= 0 ? settings.reservedOutput : Math.min(model.maxOutput || 8192, 8192);
