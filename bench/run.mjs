@@ -11,6 +11,7 @@ import { run as encode } from './encode.mjs';
 import { run as load } from './load.mjs';
 import { run as longPiece } from './longPiece.mjs';
 import { run as incremental } from './incremental.mjs';
+import { run as decorations } from './decorations.mjs';
 
 const opts = benchOptions();
 const started = Date.now();
@@ -30,7 +31,7 @@ const machine = [
 opts.print(machine);
 
 const sections = [machine];
-for (const bench of [encode, load, longPiece, incremental]) sections.push(await bench(opts));
+for (const bench of [encode, load, longPiece, incremental, decorations]) sections.push(await bench(opts));
 
 // The reference ids (tens of MB) were only needed for the comparisons.
 rmSync(join(benchDir, 'ids'), { recursive: true, force: true });
