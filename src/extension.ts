@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { TokenDecorator } from './vscode/decorations';
 import { DocumentStore } from './vscode/documentStore';
+import { TokenHoverProvider } from './vscode/hover';
 import { Log } from './vscode/log';
 import { selectModel, selectTokenizer } from './vscode/picker';
 import { StatusBar } from './vscode/statusBar';
@@ -14,6 +16,8 @@ export function activate(context: vscode.ExtensionContext): void {
       log,
       store,
       new StatusBar(store),
+      new TokenDecorator(store),
+      vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }], new TokenHoverProvider(store)),
       vscode.commands.registerCommand('tokenwise.selectTokenizer', selectTokenizer),
       vscode.commands.registerCommand('tokenwise.selectModel', selectModel),
       vscode.commands.registerCommand('tokenwise.showTokenizers', selectTokenizer),

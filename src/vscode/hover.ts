@@ -1,0 +1,32 @@
+/** The token hover: shown while token highlighting is on, so that ordinary hovers stay quiet. */
+import * as vscode from 'vscode';
+import { renderHoverMarkdown } from '../core/hover/hoverMarkdown';
+import { tokenHover } from '../core/hover/tokenHover';
+import { loadTokenizer } from '../core/tokenizers/registry';
+import type { Tokenizer } from '../core/tokenizers/types';
+import { SECTION, readSettings } from './config';
+import type { DocumentStore } from './documentStore';
+
+export class TokenHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly store: DocumentStore) {}
+
+  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
+    if (!readSettings(document).highlight) return undefined;
+    const state = this.store.get(document);
+    if (state?.kind !== 'ready') return undefined;
+    const offset = document.offsetAt(position);
+    const model = tokenHover(state.tokens, state.tokenizer, offset, await pinnedTokenizers(document, state.tokenizer));
+    if (!model) return undefined;
+    const markdown = new vscode.MarkdownString(renderHoverMarkdown(model));
+    const first = model.tokens[0];
+    const last = model.tokens[model.tokens.length - 1];
+    return new vscode.Hover(markdown, new vscode.Range(document.positionAt(first.start), document.positionAt(last.end)));
+  }
+}
+
+/** The other tokenizers the user compares with, loaded; those that fail to load are left out. */
+async function pinnedTokenizers(document: vscode.TextDocument, current: Tokenizer): Promise<Tokenizer[]> {
+  const ids = vscode.workspace.getConfiguration(SECTION, document).get<string[]>('pinnedTokenizers', []);
+  const loaded = await Promise.allSettled(ids.filter((id) => id !== current.id).map((id) => loadTokenizer(id)));
+  return loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+}
