@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { normalizeRanges, splitsCharacter, widenRanges } from '../../src/core/decorations/ranges';
 import { computeTokenDecorations, type TokenDecorations } from '../../src/core/decorations/tokenDecorations';
-import { spansSource, type TokenSource } from '../../src/core/decorations/tokenSource';
+import { spansSource, type TokenSource } from '../../src/core/incremental/tokenSource';
 import { DocumentTokens } from '../../src/core/incremental/documentTokens';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
 import type { Tokenizer, TokenSpans } from '../../src/core/tokenizers/types';
@@ -221,6 +221,7 @@ describe('token decorations', () => {
     const doc = new DocumentTokens(tokenizer, text);
     let fetched = 0;
     const counting: TokenSource = {
+      count: doc.count,
       textLength: doc.textLength,
       slice: (s, e) => doc.slice(s, e),
       tokensInRange: (s, e) => {

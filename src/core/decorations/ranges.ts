@@ -2,7 +2,7 @@
  * Offset ranges as flat `[start, end, start, end, …]` lists: clamped, snapped off the middle of a
  * character or a `\r\n` pair, sorted, merged, and widened by lines around the visible part.
  */
-import type { TextSource } from './tokenSource';
+import type { TextSource } from '../incremental/tokenSource';
 
 const CR = 13;
 const LF = 10;

@@ -7,7 +7,7 @@
  */
 import { PairList } from './pairList';
 import { normalizeRanges } from './ranges';
-import type { TokenSource } from './tokenSource';
+import type { TokenSource } from '../incremental/tokenSource';
 import { markWhitespace, type WhitespaceLists } from './whitespace';
 
 export const DEFAULT_MAX_DECORATIONS = 5000;

@@ -2,7 +2,7 @@
  * Where a token's bytes fall in the text's UTF-8: which characters it holds whole, and which bytes are
  * a fragment of a character split across tokens.
  */
-import type { TokenSource } from '../decorations/tokenSource';
+import type { TokenSource } from '../incremental/tokenSource';
 import { utf8 } from '../text/utf8';
 import type { Tokenizer } from '../tokenizers/types';
 

@@ -2,7 +2,7 @@
  * The hover as Markdown (for a VS Code `MarkdownString`, neither trusted nor with HTML): token text in
  * code spans, everything else escaped, and a table of what the word costs elsewhere.
  */
-import { codePointName, escapeTokenText } from './escape';
+import { codePointName, escapeTokenText } from '../text/escape';
 import type { PieceForm } from './piece';
 import type { HoverToken, TokenHoverModel } from './tokenHover';
 import type { WordCost } from './wordCost';

@@ -3,9 +3,9 @@
  * piece, the character fragments it holds, and what the word there costs under other tokenizers.
  * `renderHoverMarkdown` writes it out.
  */
-import type { TokenSource } from '../decorations/tokenSource';
+import type { TokenSource } from '../incremental/tokenSource';
 import type { Tokenizer } from '../tokenizers/types';
-import { escapeTokenText, hexBytes } from './escape';
+import { escapeTokenText, hexBytes } from '../text/escape';
 import { tokenBytesLayout, type ByteFragment } from './fragments';
 import { vocabularyPiece, type PieceForm } from './piece';
 import { wordCost, type WordCost } from './wordCost';

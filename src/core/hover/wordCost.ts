@@ -1,5 +1,5 @@
 /** What the word under the pointer costs under other tokenizers. */
-import type { TokenSource } from '../decorations/tokenSource';
+import type { TokenSource } from '../incremental/tokenSource';
 import type { Tokenizer } from '../tokenizers/types';
 
 export interface TokenizerCost {

@@ -1,9 +1,10 @@
 /** "Split into chunks of at most N tokens": ranges covering the text, each encoding on its own to ≤ N. */
 import type { EncodeOptions, Tokenizer } from '../tokenizers/types';
 import { countLineBreaks, endsLine, isCharBoundary, isSoftBoundary, nextCharBoundary } from './chars';
-import { checkTokenCount, type TokenSource } from './source';
+import type { TokenSource } from '../incremental/tokenSource';
+import { checkTokenCount } from './source';
 import { trimToTokens } from './trim';
-import { cleanAfter, fetchWindow, tokenIndexAt, type TokenWindow } from './window';
+import { cleanAfter, closedAfter, fetchWindow, tokenIndexAt, type TokenWindow } from './window';
 
 export interface Chunk {
   start: number;
@@ -34,7 +35,7 @@ export function chunkDocument(source: TokenSource, tokenizer: Tokenizer, maxToke
   let line = 0;
   for (let pos = 0; pos < length; ) {
     let first = tokenIndexAt(w.spans, pos);
-    if (!w.complete && !closedFrom(w, first + maxTokens - 1)) {
+    if (!w.complete && !closedAfter(w.spans, first + maxTokens - 1)) {
       w = fetchWindow(source, pos, length, maxTokens + 1);
       first = tokenIndexAt(w.spans, pos);
     }
@@ -103,11 +104,4 @@ function chooseCut(w: TokenWindow, pos: number, first: number, budget: number, l
 function validCut(w: TokenWindow, pos: number, j: number): boolean {
   const end = w.spans.ends[j];
   return end > pos && cleanAfter(w, j) && isCharBoundary(w.text, end - w.textStart);
-}
-
-/** Whether the window holds a clean boundary after token `t` or a later one. */
-function closedFrom(w: TokenWindow, t: number): boolean {
-  const { starts, ends } = w.spans;
-  for (let j = Math.max(0, t); j + 1 < ends.length; j++) if (starts[j + 1] >= ends[j]) return true;
-  return false;
 }

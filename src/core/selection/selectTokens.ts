@@ -1,5 +1,6 @@
 /** "Select the next N tokens" from the cursor. */
-import { checkTokenCount, type TokenSource } from './source';
+import type { TokenSource } from '../incremental/tokenSource';
+import { checkTokenCount } from './source';
 import { tokenAt } from './tokenAt';
 import { fetchWindow } from './window';
 

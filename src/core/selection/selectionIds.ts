@@ -1,6 +1,7 @@
 /** Token ids of selections, two ways, for "copy token ids". */
 import type { EncodeOptions, Tokenizer } from '../tokenizers/types';
-import { checkRange, type TokenSource } from './source';
+import type { TokenSource } from '../incremental/tokenSource';
+import { checkRange } from './source';
 
 export interface Selection {
   start: number;

@@ -1,5 +1,5 @@
 /** The token under the cursor, for the hover and "reveal token". */
-import type { TokenSource } from './source';
+import type { TokenSource } from '../incremental/tokenSource';
 
 export interface TokenAtOffset {
   /** Index (in the whole document) of the token, or of the first token of its group. */

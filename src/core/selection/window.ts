@@ -3,7 +3,7 @@
  * from a block start, so walking forward a window at a time is much cheaper than a call per step.
  */
 import type { TokenSpans } from '../tokenizers/types';
-import type { TokenSource } from './source';
+import type { TokenSource } from '../incremental/tokenSource';
 
 /** Below this many UTF-16 units a fetch costs more than the tokens it returns. */
 const MIN_UNITS = 1 << 16;
@@ -81,7 +81,7 @@ class Gather {
 }
 
 /** Whether a clean boundary (see `cleanAfter`) follows token `t` or a later one of the spans. */
-function closedAfter(spans: TokenSpans, t: number): boolean {
+export function closedAfter(spans: TokenSpans, t: number): boolean {
   for (let j = Math.max(0, t); j + 1 < spans.ids.length; j++) if (spans.starts[j + 1] >= spans.ends[j]) return true;
   return false;
 }

@@ -1,7 +1,7 @@
 /**
- * What decorations and hovers read from a document: its text by slices and its tokens by range.
- * `DocumentTokens` has this shape; `spansSource` gives it to a text tokenized once (a preview, a test,
- * or text encoded with special tokens parsed).
+ * What decorations, hovers and the selection commands read from a document: its text by slices and its
+ * tokens by range. `DocumentTokens` has this shape; `spansSource` gives it to a text tokenized once (the
+ * CLI, a preview, text encoded with special tokens parsed).
  */
 import type { TokenSpans } from '../tokenizers/types';
 
@@ -12,6 +12,8 @@ export interface TextSource {
 }
 
 export interface TokenSource extends TextSource {
+  /** Number of tokens in the whole text. */
+  readonly count: number;
   /** Tokens overlapping `[start, end)`; `first` is the global index of the first. */
   tokensInRange(start: number, end: number): TokenSpans & { first: number };
 }
@@ -20,6 +22,7 @@ export interface TokenSource extends TextSource {
 export function spansSource(text: string, spans: TokenSpans): TokenSource {
   const { ids, starts, ends, partial } = spans;
   return {
+    count: ids.length,
     textLength: text.length,
     slice: (start, end) => text.slice(start, end),
     tokensInRange(start, end) {
