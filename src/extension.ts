@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerTokenCommands } from './vscode/commands';
 import { TokenDecorator } from './vscode/decorations';
 import { DocumentStore } from './vscode/documentStore';
 import { TokenHoverProvider } from './vscode/hover';
@@ -22,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
       vscode.commands.registerCommand('tokenwise.selectModel', selectModel),
       vscode.commands.registerCommand('tokenwise.showTokenizers', selectTokenizer),
       vscode.commands.registerCommand('tokenwise.showLog', () => log.show()),
+      ...registerTokenCommands(store),
       vscode.commands.registerCommand('tokenwise.toggleHighlight', async () => {
         const config = vscode.workspace.getConfiguration(SECTION);
         await config.update('highlight.enabled', !config.get('highlight.enabled', false), vscode.ConfigurationTarget.Global);
