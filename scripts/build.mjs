@@ -13,4 +13,13 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' }),
+  // VS Code for the Web: no Node built-ins; the few the core names are stubbed.
+  build({
+    ...common,
+    platform: 'browser',
+    entryPoints: ['src/web/extension.ts'],
+    outfile: 'dist/web/extension.js',
+    external: ['vscode'],
+    alias: Object.fromEntries(['node:fs', 'node:path', 'node:zlib'].map((m) => [m, './src/web/nodeStubs.ts'])),
+  }),
 ]);

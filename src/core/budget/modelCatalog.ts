@@ -42,16 +42,27 @@ export function tokenizerForModel(id: string): { tokenizer: string; exact: boole
 /** A model as a user writes it in settings; missing fields come from the catalog entry it overrides. */
 export type ModelOverride = Partial<ModelInfo> & { id: string };
 
+/** A catalog entry as data/models.json holds it. */
+export type CatalogEntry = Omit<ModelInfo, 'tokenizer' | 'tokenizerExact'>;
+
 let bundled: ModelInfo[] | undefined;
+
+/** Gives the catalog its data where there is no file system (a web extension reads its own package). */
+export function setCatalogData(raw: readonly CatalogEntry[]): void {
+  bundled = withTokenizers(raw);
+}
+
+function withTokenizers(raw: readonly CatalogEntry[]): ModelInfo[] {
+  return raw.map((m) => {
+    const { tokenizer, exact } = tokenizerForModel(m.id);
+    return { ...m, tokenizer, tokenizerExact: exact };
+  });
+}
 
 function bundledModels(): ModelInfo[] {
   if (!bundled) {
     const path = join(dataDirectory(), 'models.json');
-    const raw = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Omit<ModelInfo, 'tokenizer' | 'tokenizerExact'>[]) : [];
-    bundled = raw.map((m) => {
-      const { tokenizer, exact } = tokenizerForModel(m.id);
-      return { ...m, tokenizer, tokenizerExact: exact };
-    });
+    bundled = withTokenizers(existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as CatalogEntry[]) : []);
   }
   return bundled;
 }

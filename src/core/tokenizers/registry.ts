@@ -55,11 +55,22 @@ export function dataDirectory(): string {
 
 const loaded = new Map<string, Promise<Tokenizer>>();
 
+/** Reads a bundled data file where there is no file system (a web extension reads its own package). */
+export type BundledDataReader = (file: string) => Promise<Uint8Array>;
+let reader: BundledDataReader | undefined;
+
+/** Makes `loadTokenizer` read bundled vocabularies through `read` instead of the file system (undefined: back to it). */
+export function setBundledDataReader(read: BundledDataReader | undefined): void {
+  reader = read;
+  loaded.clear();
+}
+
 /** A bundled tokenizer by id, or any `tokenizer.json` (or Tokenwise `.bpe` file) by path. */
 export function loadTokenizer(idOrPath: string): Promise<Tokenizer> {
   let promise = loaded.get(idOrPath);
   if (!promise) {
-    promise = Promise.resolve().then(() => load(idOrPath));
+    const entry = reader && BUNDLED.find((e) => e.id === idOrPath);
+    promise = entry && reader ? reader(entry.file).then((bytes) => fromBundledBytes(entry, bytes)) : Promise.resolve().then(() => load(idOrPath));
     promise.catch(() => loaded.delete(idOrPath));
     loaded.set(idOrPath, promise);
   }
@@ -69,6 +80,14 @@ export function loadTokenizer(idOrPath: string): Promise<Tokenizer> {
 /** The synchronous form of `loadTokenizer`, for the CLI and benchmarks. */
 export function loadTokenizerSync(idOrPath: string): Tokenizer {
   return load(idOrPath);
+}
+
+/** A bundled tokenizer from its file's bytes; gzipped files are unpacked with the platform's own streams. */
+async function fromBundledBytes(entry: Entry, bytes: Uint8Array): Promise<Tokenizer> {
+  const info = { id: entry.id, name: entry.name, family: entry.family, exact: entry.exact };
+  if (!entry.file.endsWith('.json.gz')) return bpeTokenizerFromData(deserializeBpe(bytes, entry.file), info);
+  const stream = new Blob([bytes.slice()]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new LibraryTokenizer(JSON.parse(await new Response(stream).text()), info);
 }
 
 function load(idOrPath: string): Tokenizer {

@@ -1,0 +1,39 @@
+/** Every editor feature, wired once for both the desktop and the web extension. */
+import * as vscode from 'vscode';
+import { registerTokenCommands } from './commands';
+import { SECTION } from './config';
+import { TokenDecorator } from './decorations';
+import { DocumentStore } from './documentStore';
+import { TokenHoverProvider } from './hover';
+import { Log } from './log';
+import { selectModel, selectTokenizer } from './picker';
+import { StatusBar } from './statusBar';
+
+/** Registers the features into `context.subscriptions`; shows and rethrows an activation failure. */
+export function activateFeatures(context: vscode.ExtensionContext): void {
+  const log = new Log();
+  context.subscriptions.push(log);
+  try {
+    const store = new DocumentStore(log);
+    context.subscriptions.push(
+      store,
+      new StatusBar(store),
+      new TokenDecorator(store),
+      vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-vfs' }], new TokenHoverProvider(store)),
+      vscode.commands.registerCommand('tokenwise.selectTokenizer', selectTokenizer),
+      vscode.commands.registerCommand('tokenwise.selectModel', selectModel),
+      vscode.commands.registerCommand('tokenwise.showTokenizers', selectTokenizer),
+      vscode.commands.registerCommand('tokenwise.showLog', () => log.show()),
+      vscode.commands.registerCommand('tokenwise.toggleHighlight', async () => {
+        const config = vscode.workspace.getConfiguration(SECTION);
+        await config.update('highlight.enabled', !config.get('highlight.enabled', false), vscode.ConfigurationTarget.Global);
+      }),
+      ...registerTokenCommands(store),
+    );
+  } catch (error) {
+    // VS Code shows nothing when activation fails: say it, then fail.
+    log.error('activation failed', error);
+    void vscode.window.showErrorMessage(`Tokenwise failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  }
+}
