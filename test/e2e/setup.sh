@@ -86,6 +86,9 @@ EOF
   NPM_CLI="$(dirname "$(readlink -f "$(command -v npm)")")/npm-cli.js"
   (
     cd "$CS_PREFIX"
+    # Run from `npm run`, this shell inherits the outer npm's settings as npm_config_* variables, among them
+    # a user agent naming Node 20, which code-server's postinstall would read: drop them all.
+    while IFS='=' read -r name _; do unset "$name"; done < <(env | grep -E '^npm_' || true)
     export PATH="$NODE_DIR/bin:$PATH"
     export npm_config_nodedir="$NODE_DIR"
     export JOBS="$(nproc)" # node-gyp: parallel make
