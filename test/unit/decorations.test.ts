@@ -4,15 +4,10 @@ import { computeTokenDecorations, type TokenDecorations } from '../../src/core/d
 import { spansSource, type TokenSource } from '../../src/core/incremental/tokenSource';
 import { DocumentTokens } from '../../src/core/incremental/documentTokens';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
-import type { Tokenizer, TokenSpans } from '../../src/core/tokenizers/types';
+import type { TokenSpans } from '../../src/core/tokenizers/types';
 import { adversarial, randomText, rng } from '../fixtures/corpus';
 
 /** Each tokenizer loaded once for the file (gemma3 takes seconds). */
-const loaded = new Map<string, Tokenizer>();
-function tokenizerFor(id: string): Tokenizer {
-  if (!loaded.has(id)) loaded.set(id, loadTokenizerSync(id));
-  return loaded.get(id) as Tokenizer;
-}
 
 type Pairs = [number, number][];
 interface Expected {
@@ -112,7 +107,7 @@ const TEXTS = (): [string, string][] => {
 describe('token decorations', () => {
   for (const id of ['o200k_base', 'cl100k_base', 'llama3', 'qwen3', 'gemma3']) {
     it(`${id}: match a unit-by-unit reference, whole and in random windows`, () => {
-      const tokenizer = tokenizerFor(id);
+      const tokenizer = loadTokenizerSync(id);
       const random = rng(id.length * 101);
       for (const [label, text] of TEXTS()) {
         const doc = new DocumentTokens(tokenizer, text);
@@ -135,7 +130,7 @@ describe('token decorations', () => {
   }
 
   it('keeps the same colour for a token however the window moves', () => {
-    const tokenizer = tokenizerFor('o200k_base');
+    const tokenizer = loadTokenizerSync('o200k_base');
     const text = Array.from({ length: 200 }, (_, i) => `const value${i} = compute(${i}, "text");`).join('\n');
     const doc = new DocumentTokens(tokenizer, text);
     const colourAt = new Map<number, number>();
@@ -153,7 +148,7 @@ describe('token decorations', () => {
   });
 
   it('gives a split character one range, outside the colour ranges', () => {
-    const tokenizer = tokenizerFor('cl100k_base');
+    const tokenizer = loadTokenizerSync('cl100k_base');
     // cl100k splits 😀 into two tokens that both cover it, and 👨‍👩‍👧‍👦 into many.
     const text = 'a😀b 👨‍👩‍👧‍👦';
     const d = computeTokenDecorations(new DocumentTokens(tokenizer, text), [0, text.length]);
@@ -167,7 +162,7 @@ describe('token decorations', () => {
   });
 
   it('never splits a \\r\\n, even where the tokenizer does (gemma3)', () => {
-    const tokenizer = tokenizerFor('gemma3');
+    const tokenizer = loadTokenizerSync('gemma3');
     const text = 'one\r\ntwo  \r\n\r\n\tthree\r\r\n';
     const spans = tokenizer.tokenize(text);
     assert.ok(Array.from(spans.ends).some((e) => splitsCharacter(spansSource(text, spans), e)), 'gemma3 should split a \\r\\n here');
@@ -182,7 +177,7 @@ describe('token decorations', () => {
   });
 
   it('stops at the cap on a whole token and says what it left out', () => {
-    const tokenizer = tokenizerFor('o200k_base');
+    const tokenizer = loadTokenizerSync('o200k_base');
     const text = Array.from({ length: 300 }, (_, i) => `\tlet x${i} = 😀 y;`).join('\r\n');
     const doc = new DocumentTokens(tokenizer, text);
     const ranges = [0, 2000, 3000, 5000];
@@ -200,7 +195,7 @@ describe('token decorations', () => {
   });
 
   it('drops the margin rather than leave visible text undecorated', () => {
-    const tokenizer = tokenizerFor('o200k_base');
+    const tokenizer = loadTokenizerSync('o200k_base');
     const text = Array.from({ length: 400 }, (_, i) => `let v${i} = ${i};`).join('\n');
     const doc = new DocumentTokens(tokenizer, text);
     const visible = [3000, 3400];
@@ -216,7 +211,7 @@ describe('token decorations', () => {
   });
 
   it('reads a huge range in chunks and stops early at the cap', () => {
-    const tokenizer = tokenizerFor('o200k_base');
+    const tokenizer = loadTokenizerSync('o200k_base');
     const text = 'token '.repeat(200_000);
     const doc = new DocumentTokens(tokenizer, text);
     let fetched = 0;
@@ -239,7 +234,7 @@ describe('token decorations', () => {
   });
 
   it('follows edits (the same as a fresh document)', () => {
-    const tokenizer = tokenizerFor('o200k_base');
+    const tokenizer = loadTokenizerSync('o200k_base');
     const random = rng(5);
     let text = randomText(random, 400);
     const doc = new DocumentTokens(tokenizer, text);
@@ -256,7 +251,7 @@ describe('token decorations', () => {
   });
 
   it('rejects a bad number of colours', () => {
-    const doc = new DocumentTokens(tokenizerFor('o200k_base'), 'abc');
+    const doc = new DocumentTokens(loadTokenizerSync('o200k_base'), 'abc');
     assert.throws(() => computeTokenDecorations(doc, [0, 3], { colors: 0 }), RangeError);
     assert.throws(() => computeTokenDecorations(doc, [0, 3], { colors: 2.5 }), RangeError);
   });
@@ -298,7 +293,7 @@ describe('decoration ranges', () => {
   });
 
   it('a spans source finds the same tokens as DocumentTokens', () => {
-    const tokenizer = tokenizerFor('cl100k_base');
+    const tokenizer = loadTokenizerSync('cl100k_base');
     const [, text] = adversarial()[1];
     const doc = new DocumentTokens(tokenizer, text);
     const spans = spansSource(text, tokenizer.tokenize(text));

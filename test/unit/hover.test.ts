@@ -12,11 +12,6 @@ import { dataDirectory, loadTokenizerSync } from '../../src/core/tokenizers/regi
 import type { Tokenizer } from '../../src/core/tokenizers/types';
 
 /** Each tokenizer loaded once for the file (gemma3 takes seconds). */
-const loaded = new Map<string, Tokenizer>();
-function tokenizerFor(id: string): Tokenizer {
-  if (!loaded.has(id)) loaded.set(id, loadTokenizerSync(id));
-  return loaded.get(id) as Tokenizer;
-}
 
 const TEXT = 'x😀 日本語\r\n\tfoo  bar_baz\r\n👨‍👩‍👧‍👦 end <|endoftext|> a|b`c 𠀀';
 
@@ -27,9 +22,9 @@ function hoverAt(tokenizer: Tokenizer, text: string, at: number, others: Tokeniz
 }
 
 describe('token hover', () => {
-  const o200k = tokenizerFor('o200k_base');
-  const cl100k = tokenizerFor('cl100k_base');
-  const llama3 = tokenizerFor('llama3');
+  const o200k = loadTokenizerSync('o200k_base');
+  const cl100k = loadTokenizerSync('cl100k_base');
+  const llama3 = loadTokenizerSync('llama3');
 
   it('describes a whole token: index, id, text, bytes, byte-level piece', () => {
     const m = hoverAt(o200k, TEXT, TEXT.indexOf('本'));
@@ -86,7 +81,7 @@ describe('token hover', () => {
   });
 
   it('writes SentencePiece pieces as the vocabulary does (gemma3: ▁ and byte fallback)', () => {
-    const gemma = tokenizerFor('gemma3');
+    const gemma = loadTokenizerSync('gemma3');
     const json = JSON.parse(gunzipSync(readFileSync(join(dataDirectory(), 'gemma3.json.gz'))).toString('utf8'));
     const pieces = new Map<number, string>(Object.entries(json.model.vocab as Record<string, number>).map(([piece, id]) => [id, piece]));
     const doc = new DocumentTokens(gemma, TEXT);
@@ -121,7 +116,7 @@ describe('token hover', () => {
     assert.equal(special.word.costs[0].alone, cl100k.count('<|endoftext|>'));
     assert.match(renderHoverMarkdown(special), /\*\*special token\*\*/);
     // qwen3's `<think>` is an added token that is not special.
-    const qwen = tokenizerFor('qwen3');
+    const qwen = loadTokenizerSync('qwen3');
     const think = hoverAt(qwen, 'a <think> b', 4);
     assert.deepEqual([think.tokens[0].text, think.tokens[0].piece, think.tokens[0].special], ['<think>', '<think>', false]);
   });
@@ -155,7 +150,7 @@ describe('token hover', () => {
 });
 
 describe('hover Markdown', () => {
-  const o200k = tokenizerFor('o200k_base');
+  const o200k = loadTokenizerSync('o200k_base');
 
   it('escapes Markdown and fences code spans around backticks', () => {
     assert.equal(escapeMarkdown('a*b_c|d<e>[f](g)\\'), 'a\\*b\\_c\\|d\\<e\\>\\[f\\]\\(g\\)\\\\');
@@ -166,8 +161,8 @@ describe('hover Markdown', () => {
   });
 
   it('renders the token, its bytes and piece, and a table of costs', () => {
-    const cl100k = tokenizerFor('cl100k_base');
-    const claude = tokenizerFor('claude-legacy');
+    const cl100k = loadTokenizerSync('cl100k_base');
+    const claude = loadTokenizerSync('claude-legacy');
     const m = hoverAt(o200k, TEXT, TEXT.indexOf('|b'), [cl100k, claude]);
     const md = renderHoverMarkdown(m);
     assert.match(md, /^\*\*Token\*\* index \d+ · id \d+ · o200k\\_base {2}\n/);

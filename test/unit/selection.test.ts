@@ -5,18 +5,11 @@ import { selectNextTokens } from '../../src/core/selection/selectTokens';
 import { formatTokenIdLists, formatTokenIds, selectionTokenIds } from '../../src/core/selection/selectionIds';
 import { tokenAt } from '../../src/core/selection/tokenAt';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
-import type { TokenSpans, Tokenizer } from '../../src/core/tokenizers/types';
+import type { TokenSpans } from '../../src/core/tokenizers/types';
 import { adversarial, randomText, realFiles, rng } from '../fixtures/corpus';
 
 const SEED = Number(process.env.SELECTION_SEED ?? 20261128);
 const TOKENIZERS = ['o200k_base', 'llama3', 'gemma3'] as const;
-const loaded = new Map<string, Tokenizer>();
-/** `loadTokenizerSync` parses its file on every call; Gemma's takes seconds. */
-function tokenizerOf(id: string): Tokenizer {
-  let t = loaded.get(id);
-  if (!t) loaded.set(id, (t = loadTokenizerSync(id)));
-  return t;
-}
 
 /** Real text (50 KB of a TypeScript declaration file and of Japanese messages) and every adversarial string. */
 function texts(): [string, string][] {
@@ -49,7 +42,7 @@ describe('selection: sources', () => {
   it('spansSource answers tokensInRange as DocumentTokens does', () => {
     const random = rng(SEED);
     for (const id of ['o200k_base', 'gemma3']) {
-      const tokenizer = tokenizerOf(id);
+      const tokenizer = loadTokenizerSync(id);
       const text = texts().map(([, t]) => t.slice(0, 5000)).join('\n');
       const doc = new DocumentTokens(tokenizer, text);
       const spans = spansSource(text, tokenizer.tokenize(text));
@@ -70,7 +63,7 @@ describe('selection: sources', () => {
 describe('selection: the token at the cursor', () => {
   for (const id of TOKENIZERS) {
     it(`${id}: every offset maps to the token, or group of tokens, holding it`, () => {
-      const tokenizer = tokenizerOf(id);
+      const tokenizer = loadTokenizerSync(id);
       for (const [label, original] of texts()) {
         const text = id === 'gemma3' ? original.slice(0, 8000) : original;
         const full = tokenizer.tokenize(text);
@@ -99,7 +92,7 @@ describe('selection: the token at the cursor', () => {
   }
 
   it('returns a split emoji as one group, and the token starting at a boundary', () => {
-    const tokenizer = tokenizerOf('cl100k_base');
+    const tokenizer = loadTokenizerSync('cl100k_base');
     const text = 'a 🦜 b';
     const doc = new DocumentTokens(tokenizer, text);
     const parrot = tokenAt(doc, 3);
@@ -113,7 +106,7 @@ describe('selection: the token at the cursor', () => {
   });
 
   it('finds the whole group in a long run of split emoji', () => {
-    const tokenizer = tokenizerOf('o200k_base');
+    const tokenizer = loadTokenizerSync('o200k_base');
     const text = 'x' + '🦜🫠'.repeat(400) + ' y';
     const full = tokenizer.tokenize(text);
     const doc = new DocumentTokens(tokenizer, text);
@@ -126,7 +119,7 @@ describe('selection: the token at the cursor', () => {
 describe('selection: select the next N tokens', () => {
   for (const id of TOKENIZERS) {
     it(`${id}: whole tokens from the cursor's token, never ending inside a character`, () => {
-      const tokenizer = tokenizerOf(id);
+      const tokenizer = loadTokenizerSync(id);
       const random = rng(SEED + 1);
       for (const [label, original] of texts()) {
         const text = id === 'gemma3' ? original.slice(0, 8000) : original;
@@ -158,7 +151,7 @@ describe('selection: select the next N tokens', () => {
   }
 
   it('extends over a split emoji instead of ending inside it', () => {
-    const tokenizer = tokenizerOf('cl100k_base');
+    const tokenizer = loadTokenizerSync('cl100k_base');
     const doc = new DocumentTokens(tokenizer, 'a 🦜 b');
     const got = selectNextTokens(doc, 0, 2);
     assert.equal(got.end, 4);
@@ -171,7 +164,7 @@ describe('selection: select the next N tokens', () => {
 describe('selection: token ids of selections', () => {
   for (const id of TOKENIZERS) {
     it(`${id}: standalone ids encode the text; document ids are the tokens overlapping it`, () => {
-      const tokenizer = tokenizerOf(id);
+      const tokenizer = loadTokenizerSync(id);
       const random = rng(SEED + 2);
       for (const [label, original] of texts()) {
         const text = id === 'gemma3' ? original.slice(0, 4000) : original;
@@ -199,7 +192,7 @@ describe('selection: token ids of selections', () => {
   }
 
   it('differs when the selection cuts through a token, and rejects bad ranges', () => {
-    const tokenizer = tokenizerOf('o200k_base');
+    const tokenizer = loadTokenizerSync('o200k_base');
     const doc = new DocumentTokens(tokenizer, 'internationalization is hard');
     const [cut, empty] = selectionTokenIds(doc, tokenizer, [{ start: 2, end: 9 }, { start: 5, end: 5 }]);
     assert.equal(cut.same, false);

@@ -7,13 +7,6 @@ import type { Tokenizer } from '../../src/core/tokenizers/types';
 import { ATOMS, adversarial, randomText, realFiles, rng } from '../fixtures/corpus';
 
 const SEED = Number(process.env.SELECTION_SEED ?? 20261128);
-const loaded = new Map<string, Tokenizer>();
-/** `loadTokenizerSync` parses its file on every call; Gemma's takes seconds. */
-function tokenizerOf(id: string): Tokenizer {
-  let t = loaded.get(id);
-  if (!t) loaded.set(id, (t = loadTokenizerSync(id)));
-  return t;
-}
 
 /** The next place a chunk may end: one code point further, with CRLF whole. */
 function nextBoundary(text: string, at: number): number {
@@ -68,7 +61,7 @@ function corpus(random: () => number): [string, string][] {
 describe('selection: split into chunks of at most N tokens', () => {
   for (const [id, rounds] of [['o200k_base', 6], ['llama3', 4], ['gemma3', 1]] as const) {
     it(`${id}: chunks cover the text in order, each within N tokens (random texts and N)`, () => {
-      const tokenizer = tokenizerOf(id);
+      const tokenizer = loadTokenizerSync(id);
       const random = rng(SEED);
       let midToken = 0;
       for (const [label, original] of corpus(random)) {
@@ -86,7 +79,7 @@ describe('selection: split into chunks of at most N tokens', () => {
   }
 
   it('gives the same chunks from DocumentTokens and from spans', () => {
-    const tokenizer = tokenizerOf('o200k_base');
+    const tokenizer = loadTokenizerSync('o200k_base');
     const text = corpus(rng(SEED)).map(([, t]) => t.slice(0, 3000)).join('\n');
     for (const n of [1, 7, 100, 1000]) {
       assert.deepEqual(chunkDocument(new DocumentTokens(tokenizer, text), tokenizer, n), chunkDocument(spansSource(text, tokenizer.tokenize(text)), tokenizer, n), `n ${n}`);
@@ -94,7 +87,7 @@ describe('selection: split into chunks of at most N tokens', () => {
   });
 
   it('cuts at line ends when a line ends in the chunk\'s last half', () => {
-    const tokenizer = tokenizerOf('o200k_base');
+    const tokenizer = loadTokenizerSync('o200k_base');
     const lines = Array.from({ length: 400 }, (_, i) => `const value${i} = compute(${i}, "${'x'.repeat(i % 7)}");`);
     for (const eol of ['\n', '\r\n']) {
       const text = lines.join(eol) + eol;
@@ -111,7 +104,7 @@ describe('selection: split into chunks of at most N tokens', () => {
   });
 
   it('cuts between words when no line ends in the last half', () => {
-    const tokenizer = tokenizerOf('llama3');
+    const tokenizer = loadTokenizerSync('llama3');
     const text = Array.from({ length: 3000 }, (_, i) => ['alpha', 'beta', 'gamma', 'internationalization'][i % 4]).join(' ');
     const chunks = chunkDocument(new DocumentTokens(tokenizer, text), tokenizer, 64);
     checkChunks(chunks, tokenizer, text, 64, 'words');
@@ -120,7 +113,7 @@ describe('selection: split into chunks of at most N tokens', () => {
 
   it('gives a character that alone needs more than N tokens a chunk of its own', () => {
     for (const id of ['o200k_base', 'cl100k_base', 'llama3', 'gemma3']) {
-      const tokenizer = tokenizerOf(id);
+      const tokenizer = loadTokenizerSync(id);
       const text = 'a🦜b👨‍👩‍👧‍👦\u{20000}\u{10ffff}\r\n\ud800x';
       for (const n of [1, 2, 3]) {
         const chunks = chunkDocument(new DocumentTokens(tokenizer, text), tokenizer, n);
@@ -131,7 +124,7 @@ describe('selection: split into chunks of at most N tokens', () => {
   });
 
   it('handles empty and single-chunk texts, and rejects N < 1', () => {
-    const tokenizer = tokenizerOf('o200k_base');
+    const tokenizer = loadTokenizerSync('o200k_base');
     assert.deepEqual(chunkDocument(new DocumentTokens(tokenizer, ''), tokenizer, 5), []);
     const text = 'one line\nand another';
     assert.deepEqual(chunkDocument(new DocumentTokens(tokenizer, text), tokenizer, 100), [{ start: 0, end: text.length, tokens: tokenizer.count(text), startLine: 0 }]);
@@ -140,7 +133,7 @@ describe('selection: split into chunks of at most N tokens', () => {
   });
 
   it('random atom soup with small N on every adversarial atom', () => {
-    const tokenizer = tokenizerOf('o200k_base');
+    const tokenizer = loadTokenizerSync('o200k_base');
     const random = rng(SEED + 7);
     for (let k = 0; k < 200; k++) {
       const text = Array.from({ length: 1 + Math.floor(random() * 30) }, () => ATOMS[Math.floor(random() * ATOMS.length)]).join('');
@@ -150,7 +143,7 @@ describe('selection: split into chunks of at most N tokens', () => {
   });
 
   it('splits 10 MB in about the time of one encode of it', () => {
-    const tokenizer = tokenizerOf('o200k_base');
+    const tokenizer = loadTokenizerSync('o200k_base');
     const base = realFiles()[0][1];
     const text = base.repeat(Math.ceil(10_000_000 / base.length)).slice(0, 10_000_000);
     const doc = new DocumentTokens(tokenizer, text);

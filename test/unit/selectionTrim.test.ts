@@ -7,13 +7,6 @@ import type { Tokenizer } from '../../src/core/tokenizers/types';
 import { adversarial, randomText, realFiles, rng } from '../fixtures/corpus';
 
 const SEED = Number(process.env.SELECTION_SEED ?? 20261128);
-const loaded = new Map<string, Tokenizer>();
-/** `loadTokenizerSync` parses its file on every call; Gemma's takes seconds. */
-function tokenizerOf(id: string): Tokenizer {
-  let t = loaded.get(id);
-  if (!t) loaded.set(id, (t = loadTokenizerSync(id)));
-  return t;
-}
 
 /** The next end a trim may stop at: one code point further, with CRLF whole. */
 function nextBoundary(text: string, at: number): number {
@@ -60,7 +53,7 @@ function corpus(random: () => number): [string, string][] {
 describe('selection: trim a selection to N tokens', () => {
   for (const [id, cases] of [['o200k_base', 40], ['llama3', 30], ['gemma3', 6]] as const) {
     it(`${id}: the longest prefix within N tokens, by one character (random selections and N)`, () => {
-      const tokenizer = tokenizerOf(id);
+      const tokenizer = loadTokenizerSync(id);
       const random = rng(SEED);
       for (const [label, text] of corpus(random)) {
         const source: TokenSource = random() < 0.5 ? new DocumentTokens(tokenizer, text) : spansSource(text, tokenizer.tokenize(text));
@@ -78,7 +71,7 @@ describe('selection: trim a selection to N tokens', () => {
     const random = rng(SEED + 1);
     const files = realFiles();
     for (const id of ['o200k_base', 'llama3', 'qwen3']) {
-      const tokenizer = tokenizerOf(id);
+      const tokenizer = loadTokenizerSync(id);
       for (const file of [0, 1, 3, 5, 7]) {
         const text = files[file][1].slice(0, 30_000);
         const doc = new DocumentTokens(tokenizer, text);
@@ -96,7 +89,7 @@ describe('selection: trim a selection to N tokens', () => {
   }).timeout(300_000);
 
   it('keeps selections that fit, empties for N = 0, and rejects bad input', () => {
-    const tokenizer = tokenizerOf('o200k_base');
+    const tokenizer = loadTokenizerSync('o200k_base');
     const text = 'hello world, hello tokens';
     const doc = new DocumentTokens(tokenizer, text);
     assert.deepEqual(trimToTokens(doc, tokenizer, 0, text.length, 100), { start: 0, end: text.length, tokens: tokenizer.count(text), trimmed: false });
@@ -109,7 +102,7 @@ describe('selection: trim a selection to N tokens', () => {
 
   it('never splits a surrogate pair, an emoji\'s bytes or a CRLF', () => {
     for (const id of ['cl100k_base', 'o200k_base', 'gemma3']) {
-      const tokenizer = tokenizerOf(id);
+      const tokenizer = loadTokenizerSync(id);
       for (const text of ['🦜🦜🦜🦜', 'a\r\nb\r\n\r\nc', '👨‍👩‍👧‍👦👍🏽', '\ud800\ud800\udc00\udc00x', 'e\u0301\u0301\u0301']) {
         const doc = new DocumentTokens(tokenizer, text);
         for (let n = 0; n <= tokenizer.count(text); n++) checkTrim(doc, tokenizer, text, 0, text.length, n, `${id} ${JSON.stringify(text)} n ${n}`);
@@ -118,7 +111,7 @@ describe('selection: trim a selection to N tokens', () => {
   });
 
   it('trims a 2 MB selection with a few encodes', () => {
-    const tokenizer = tokenizerOf('o200k_base');
+    const tokenizer = loadTokenizerSync('o200k_base');
     const text = realFiles()[0][1].repeat(6).slice(0, 2_000_000);
     const doc = new DocumentTokens(tokenizer, text);
     let calls = 0;

@@ -63,6 +63,7 @@ let reader: BundledDataReader | undefined;
 export function setBundledDataReader(read: BundledDataReader | undefined): void {
   reader = read;
   loaded.clear();
+  loadedSync.clear();
 }
 
 /** A bundled tokenizer by id, or any `tokenizer.json` (or Tokenwise `.bpe` file) by path. */
@@ -70,16 +71,23 @@ export function loadTokenizer(idOrPath: string): Promise<Tokenizer> {
   let promise = loaded.get(idOrPath);
   if (!promise) {
     const entry = reader && BUNDLED.find((e) => e.id === idOrPath);
-    promise = entry && reader ? reader(entry.file).then((bytes) => fromBundledBytes(entry, bytes)) : Promise.resolve().then(() => load(idOrPath));
+    promise = entry && reader ? reader(entry.file).then((bytes) => fromBundledBytes(entry, bytes)) : Promise.resolve().then(() => loadTokenizerSync(idOrPath));
     promise.catch(() => loaded.delete(idOrPath));
     loaded.set(idOrPath, promise);
   }
   return promise;
 }
 
-/** The synchronous form of `loadTokenizer`, for the CLI and benchmarks. */
+const loadedSync = new Map<string, Tokenizer>();
+
+/** The synchronous form of `loadTokenizer`, for the CLI and benchmarks; each is loaded once too. */
 export function loadTokenizerSync(idOrPath: string): Tokenizer {
-  return load(idOrPath);
+  let tokenizer = loadedSync.get(idOrPath);
+  if (!tokenizer) {
+    tokenizer = load(idOrPath);
+    loadedSync.set(idOrPath, tokenizer);
+  }
+  return tokenizer;
 }
 
 /** A bundled tokenizer from its file's bytes; gzipped files are unpacked with the platform's own streams. */
