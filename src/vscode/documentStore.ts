@@ -73,7 +73,8 @@ export class DocumentStore implements vscode.Disposable {
     }
     clearTimeout(this.timers.get(key));
     const large = length > settings.backgroundCountAbove;
-    if (large || delayMs > 0) this.states.set(key, { kind: 'counting', tokenizerId });
+    // Until the count is ready, an old count stays on show (when switching tokenizer), else "counting…".
+    if (large || delayMs > 0 || !this.states.has(key)) this.states.set(key, { kind: 'counting', tokenizerId });
     const build = () => {
       this.timers.delete(key);
       loadTokenizer(tokenizerId).then(
@@ -137,7 +138,6 @@ export class DocumentStore implements vscode.Disposable {
       const wanted = tokenizerIdFor(document);
       const sameTokenizer = state?.kind === 'ready' && (state.tokenizer.id === wanted || state.tokenizer.id.endsWith(wanted));
       if (!sameTokenizer) {
-        this.states.delete(key);
         this.count(document);
       } else {
         this.changed.fire(document);

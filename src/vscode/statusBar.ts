@@ -12,6 +12,8 @@ import type { DocumentStore } from './documentStore';
 /** What the item shows, derived in one place from the editor, its document's state and the settings. */
 interface StatusModel {
   text: string;
+  /** What a screen reader says: a sentence, not the codicon's name and the tooltip's Markdown. */
+  label: string;
   tooltip: vscode.MarkdownString;
   background?: vscode.ThemeColor;
 }
@@ -56,6 +58,7 @@ export class StatusBar implements vscode.Disposable {
     }
     const model = render(editor, state);
     this.item.text = model.text;
+    this.item.accessibilityInformation = { label: model.label };
     this.item.tooltip = model.tooltip;
     this.item.backgroundColor = model.background;
     this.item.show();
@@ -74,13 +77,13 @@ function render(editor: vscode.TextEditor, state: NonNullable<ReturnType<Documen
   switch (state.kind) {
     case 'counting':
       tooltip.appendMarkdown(`Counting tokens with \`${state.tokenizerId}\` in the background…\n\n${links}`);
-      return { text: '$(sync~spin) counting…', tooltip };
+      return { text: '$(sync~spin) counting…', label: 'Tokenwise: counting tokens', tooltip };
     case 'tooLarge':
       tooltip.appendMarkdown(`This document has ${formatCount(state.length)} characters, over the limit of ${formatCount(state.limit)} (\`tokenwise.maxDocumentLength\`).`);
-      return { text: '$(circle-slash) too large to count', tooltip };
+      return { text: '$(circle-slash) too large to count', label: 'Tokenwise: this document is too large to count', tooltip };
     case 'failed':
       tooltip.appendMarkdown(`The tokenizer \`${state.tokenizerId}\` could not be loaded: ${escapeMarkdown(state.message)}\n\n[Open Log](command:tokenwise.showLog) · ${links}`);
-      return { text: '$(error) tokens', tooltip, background: new vscode.ThemeColor('statusBarItem.errorBackground') };
+      return { text: '$(error) tokens', label: `Tokenwise: the tokenizer ${state.tokenizerId} could not be loaded`, tooltip, background: new vscode.ThemeColor('statusBarItem.errorBackground') };
   }
   const settings = readSettings(editor.document);
   const { tokenizer, tokens } = state;
@@ -91,7 +94,8 @@ function render(editor: vscode.TextEditor, state: NonNullable<ReturnType<Documen
   const used = selected && !wholeDocument ? countSelections(editor, selections, tokenizer) : tokens.count;
   const characters = selected ? selections.reduce((n, s) => n + editor.document.offsetAt(s.end) - editor.document.offsetAt(s.start), 0) : tokens.textLength;
   const model = findModel(settings.model, settings.models) ?? fallbackModel(settings.model);
-  const reserved = settings.reservedOutput >= 0 ? settings.reservedOutput : Math.min(model.maxOutput || 8192, 8192);
+  // By default the model's output limit is reserved, at most 8,192; a model that states none reserves none.
+  const reserved = settings.reservedOutput >= 0 ? settings.reservedOutput : Math.min(model.maxOutput, 8192);
   const budget = computeBudget({ used, contextWindow: model.contextWindow, reservedOutput: reserved, warningAt: settings.warningThreshold, errorAt: settings.errorThreshold });
   const approx = tokenizer.exact && (settings.tokenizer !== '' || model.tokenizerExact) ? '' : '≈';
   const what = selected ? `${selections.length > 1 ? `${selections.length} selections` : 'selection'}` : 'document';
@@ -99,7 +103,8 @@ function render(editor: vscode.TextEditor, state: NonNullable<ReturnType<Documen
   tooltip.appendMarkdown(tooltipTable(what, used, characters, tokenizer, model, budget, approx));
   tooltip.appendMarkdown(`\n\n${links}`);
   const background = budget.state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : budget.state === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-  return { text, tooltip, background };
+  const label = `${approx ? 'About ' : ''}${formatCount(used)} tokens in the ${what}` + (model.contextWindow > 0 ? `, ${formatShare(budget.share)} of the ${formatWindow(model.contextWindow)} context window of ${model.name}` : '');
+  return { text, label, tooltip, background };
 }
 
 /** The sum over all selections, each encoded on its own, as it would be sent. */
