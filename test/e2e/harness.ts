@@ -19,6 +19,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { isDeepStrictEqual } from 'node:util';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -52,7 +53,9 @@ export const DEFAULT_SETTINGS: Record<string, unknown> = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'chat.disableAIFeatures': true,
   'telemetry.telemetryLevel': 'off',
-  'extensions.autoUpdate': false,
+  // 'off', not false: VS Code migrates false to 'off' by writing the user settings soon after start, which races
+  // with a test's own edit of them (updateUserSettings).
+  'extensions.autoUpdate': 'off',
   'extensions.autoCheckUpdates': false,
   'extensions.ignoreRecommendations': true,
   'update.mode': 'none',
@@ -390,6 +393,40 @@ export interface StatusBarItem {
   ariaLabel: string;
   /** The tooltip, when VS Code renders it as a title attribute (hover tooltips are not in the DOM). */
   title: string;
+  /** The item's class list: VS Code adds `warning-kind` / `error-kind` for the warning and error backgrounds. */
+  className: string;
+  /** The item's computed background colour (`rgba(0, 0, 0, 0)` when it has none). */
+  backgroundColor: string;
+}
+
+/** A row of a quick pick, as `quickPickAllItems` collects it. */
+export interface QuickPickRow {
+  /** 0-based position in the list. */
+  index: number;
+  /** The row's aria-label: label, description, detail and separator label, comma-separated. */
+  ariaLabel: string;
+  label: string;
+  description: string;
+  detail: string;
+  /** The separator (group) label shown on the row, for the first row of a group; '' otherwise. */
+  separator: string;
+}
+
+/** A decoration (or other overlay) drawn on one line of the editor, in pixels from the line's start. */
+export interface LineDecoration {
+  className: string;
+  left: number;
+  width: number;
+  backgroundColor: string;
+  borderStyle: string;
+}
+
+/** One rendered line of the active editor and what is drawn over it. */
+export interface EditorLine {
+  text: string;
+  /** Width of one character: the rendered text's width ÷ its length (exact for ASCII in a monospace font). */
+  charWidth: number;
+  decorations: LineDecoration[];
 }
 
 export interface WorkbenchOptions extends Partial<Omit<ServerOptions, 'dir'>> {
@@ -533,13 +570,67 @@ export class Workbench {
     return found;
   }
 
-  /** Clicks the quick input row whose label matches `pattern`. */
-  private async pickRow(pattern: RegExp | string, timeoutMs: number): Promise<void> {
-    const label = await this.waitForQuickPickItem(pattern, timeoutMs);
+  /** Clicks the row of the open quick pick whose label (aria-label) matches `pattern`; returns that label. */
+  async pickQuickPickItem(pattern: RegExp | string, timeoutMs = 30_000): Promise<string> {
+    return this.pickRow(pattern, timeoutMs);
+  }
+
+  /** Every row of the open quick pick, scrolling through its (virtualized) list; the list is left scrolled. */
+  async quickPickAllItems(maxRows = 2_000): Promise<QuickPickRow[]> {
     const rows = this.page.locator(QUICK_INPUT_ROWS);
-    const index = (await rows.evaluateAll((els) => els.map((r) => r.getAttribute('aria-label') ?? (r as HTMLElement).innerText))).indexOf(label);
-    if (index < 0) throw new Error(`the quick pick row "${label}" went away before it could be clicked`);
-    await rows.nth(index).click();
+    await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
+    const seen = new Map<number, QuickPickRow>();
+    let total = Infinity;
+    for (let round = 0; seen.size < Math.min(total, maxRows); round++) {
+      const batch = await rows.evaluateAll((els) =>
+        // No named helper functions in here: the bundler would wrap them in a __name() the page lacks.
+        els.map((r) => {
+          const [label, description, detail] = ['.quick-input-list-row .monaco-icon-name-container .label-name', '.quick-input-list-row .label-description', '.quick-input-list-label-meta .label-name'].map((sel) =>
+            (r.querySelector(sel)?.textContent ?? '').trim(),
+          );
+          const sep = r.querySelector('.quick-input-list-separator') as HTMLElement | null;
+          return {
+            index: Number(r.getAttribute('data-index')),
+            total: Number(r.getAttribute('aria-setsize') ?? NaN),
+            ariaLabel: r.getAttribute('aria-label') ?? '',
+            label,
+            description,
+            detail,
+            separator: sep && getComputedStyle(sep).display !== 'none' ? (sep.textContent ?? '').trim() : '',
+          };
+        }),
+      );
+      const before = seen.size;
+      for (const { total: t, ...row } of batch) {
+        if (Number.isFinite(t)) total = t;
+        seen.set(row.index, row);
+      }
+      if (seen.size >= Math.min(total, maxRows)) break;
+      if (round > 0 && seen.size === before) throw new Error(`the quick pick shows ${seen.size} of ${total} rows and scrolls no further`);
+      const box = await this.page.locator(`${QUICK_INPUT} .quick-input-list`).boundingBox();
+      if (!box) throw new Error('the quick pick list is not on screen');
+      await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await this.page.mouse.wheel(0, Math.max(100, box.height - 50));
+      const last = Math.max(...seen.keys());
+      await waitFor(async () => (await rows.evaluateAll((els) => Math.max(...els.map((r) => Number(r.getAttribute('data-index')))))) > last, 5_000, 'the quick pick to scroll').catch(() => {});
+    }
+    return [...seen.values()].sort((a, b) => a.index - b.index);
+  }
+
+  /** Clicks the quick input row whose label matches `pattern`. */
+  private async pickRow(pattern: RegExp | string, timeoutMs: number): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const label = await this.waitForQuickPickItem(pattern, Math.max(1_000, deadline - Date.now()));
+      // The list can change between finding the row and clicking it (quick open merges "recently opened" into
+      // the search results, and rows move): click the row by its label, and look again when it went away.
+      try {
+        await this.page.locator(`${QUICK_INPUT_ROWS}[aria-label=${cssString(label)}]`).first().click({ timeout: 2_000 });
+        return label;
+      } catch (e) {
+        if (Date.now() > deadline) throw new Error(`the quick pick row "${label}" could not be clicked: ${String(e)}`, { cause: e });
+      }
+    }
   }
 
   /** Runs a command from the Command Palette by its title (e.g. 'Tokenwise: List Tokenizers'). Waits up to
@@ -600,6 +691,140 @@ export class Workbench {
     await this.page.locator('.part.editor .monaco-editor .view-lines').first().click();
   }
 
+  /** The user settings file of the scratch profile. */
+  get userSettingsFile(): string {
+    return join(this.server.userDataDir, 'User', 'settings.json');
+  }
+
+  /** The workspace settings file (`.vscode/settings.json` of the folder; it may not exist). */
+  get workspaceSettingsFile(): string {
+    return join(this.workspace, '.vscode', 'settings.json');
+  }
+
+  /** The user settings as they are on disk. */
+  readUserSettings(): Record<string, unknown> {
+    return readJsonObject(this.userSettingsFile);
+  }
+
+  /**
+   * Changes user settings as a user does: opens them with "Preferences: Open User Settings (JSON)", replaces
+   * the text, saves (Ctrl+S) and closes the editor; waits until the file on disk holds them. Keys set to
+   * `undefined` are removed. (Writing the file directly does not work: code-server does not watch the user
+   * data folder, so VS Code would not notice until a reload. Workspace settings are watched: see
+   * `updateWorkspaceSettings`.) What the change does is for the caller to wait for, on the DOM.
+   */
+  async updateUserSettings(patch: Record<string, unknown>): Promise<void> {
+    const settings = applyPatch(this.readUserSettings(), patch);
+    const editorSelector = '.monaco-editor[data-uri$="/User/settings.json"]';
+    await this.runCommand('Preferences: Open User Settings (JSON)');
+    await this.page.locator(editorSelector).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await waitFor(() => this.page.evaluate((sel) => !!document.activeElement?.closest(sel), editorSelector), 15_000, 'the user settings editor to have focus');
+    // Pasted, not typed: typing (even keyboard.insertText) would auto-close brackets and auto-indent lines.
+    await this.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: this.server.url });
+    await this.page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify(settings, null, 2) + '\n');
+    await this.page.keyboard.press('Control+A');
+    await this.page.keyboard.press('Control+V');
+    await this.page.keyboard.press('Control+S');
+    // Only the patched keys: VS Code may write settings of its own meanwhile (migrations, for one).
+    const saved = (): boolean => {
+      const onDisk = this.readUserSettings();
+      return Object.entries(patch).every(([k, v]) => isDeepStrictEqual(onDisk[k], v));
+    };
+    try {
+      await waitFor(saved, 15_000, `VS Code to save the user settings ${JSON.stringify(patch)}`);
+    } catch (e) {
+      const toasts = await this.page.locator('.notifications-toasts .notification-toast').allInnerTexts().catch(() => []);
+      const onDisk = existsSync(this.userSettingsFile) ? readFileSync(this.userSettingsFile, 'utf8') : '(missing)';
+      // Leave no dirty settings editor behind (closing it would ask whether to save, and block what follows).
+      await this.runCommand('File: Revert File').catch(() => {});
+      await this.closeEditor(editorSelector).catch(() => {});
+      throw new Error(`${(e as Error).message}\nnotifications: ${JSON.stringify(toasts)}\non disk:\n${onDisk}`, { cause: e });
+    }
+    await this.closeEditor(editorSelector);
+  }
+
+  /**
+   * Changes `.vscode/settings.json` of the workspace on disk (VS Code watches it); `undefined` removes a key.
+   * VS Code can miss a settings file created together with its `.vscode` folder, so that case writes the file
+   * a second time, a second later (or start with the file in the workspace: `files: {'.vscode/settings.json': '{}'}`).
+   */
+  async updateWorkspaceSettings(patch: Record<string, unknown>): Promise<void> {
+    const file = this.workspaceSettingsFile;
+    const existed = existsSync(file);
+    const text = JSON.stringify(applyPatch(existed ? readJsonObject(file) : {}, patch), null, 2) + '\n';
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    if (!existed) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      writeFileSync(file, text);
+    }
+  }
+
+  /** The workspace settings as they are on disk ({} when there are none). */
+  readWorkspaceSettings(): Record<string, unknown> {
+    return existsSync(this.workspaceSettingsFile) ? readJsonObject(this.workspaceSettingsFile) : {};
+  }
+
+  /** Writes a file into the workspace folder (VS Code's file watcher picks it up; open it with `openFile`). */
+  writeWorkspaceFile(relativePath: string, content: string): void {
+    const file = join(this.workspace, relativePath);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+
+  /** Closes the editor matched by `editorSelector` (a modal editor with Escape, else "View: Close Editor"). */
+  async closeEditor(editorSelector: string): Promise<void> {
+    const editor = this.page.locator(editorSelector).first();
+    const modal = this.page.locator(`.part.editor.modal-editor-part:has(${editorSelector})`);
+    for (let i = 0; i < 3 && (await modal.isVisible()); i++) {
+      await this.page.keyboard.press('Escape');
+      await modal.waitFor({ state: 'hidden', timeout: 2_000 }).catch(() => {});
+    }
+    if (await editor.isVisible()) {
+      await editor.click();
+      await this.runCommand('View: Close Editor');
+    }
+    await editor.waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
+  /** The value of a theme colour (`statusBarItem.warningBackground`) as the browser computes it: `rgba(…)`. */
+  async themeColor(id: string): Promise<string> {
+    return this.page.evaluate((variable) => {
+      const probe = document.createElement('div');
+      probe.style.backgroundColor = `var(${variable})`;
+      (document.querySelector('.monaco-workbench') ?? document.body).appendChild(probe);
+      const color = getComputedStyle(probe).backgroundColor;
+      probe.remove();
+      return color;
+    }, `--vscode-${id.replace(/\./g, '-')}`);
+  }
+
+  /** A line of the active editor, if it is rendered: its text and the overlays drawn on it (decorations with
+   *  a background or border, the current-line highlight, indent guides), found through the line-number gutter. */
+  async editorLine(lineNumber: number): Promise<EditorLine | undefined> {
+    return this.page.evaluate((n) => {
+      const editor =
+        document.querySelector('.part.editor:not(.modal-editor-part) .editor-group-container.active .monaco-editor') ??
+        document.querySelector('.part.editor:not(.modal-editor-part) .monaco-editor');
+      if (!editor) return undefined;
+      // No named helper functions in here: the bundler would wrap them in a __name() the page lacks.
+      const gutter = [...editor.querySelectorAll<HTMLElement>('.margin-view-overlays > div')].find((d) => d.querySelector('.line-numbers')?.textContent?.trim() === String(n));
+      if (!gutter) return undefined;
+      const [line, overlay] = ['.view-lines > .view-line', '.view-overlays > div'].map((selector) =>
+        [...editor.querySelectorAll<HTMLElement>(selector)].find((el) => el.style.top === gutter.style.top),
+      );
+      if (!line) return undefined;
+      const text = (line.textContent ?? '').replace(/\u00a0/g, ' ');
+      const rendered = (line.firstElementChild as HTMLElement | null)?.getBoundingClientRect().width ?? 0;
+      const decorations = [...(overlay?.children ?? [])].map((c) => {
+        const el = c as HTMLElement;
+        const style = getComputedStyle(el);
+        return { className: el.className, left: parseFloat(el.style.left) || 0, width: el.getBoundingClientRect().width, backgroundColor: style.backgroundColor, borderStyle: style.borderStyle };
+      });
+      return { text, charWidth: text.length > 0 ? rendered / text.length : 0, decorations };
+    }, lineNumber);
+  }
+
   /** Types text into the active editor, as keystrokes. */
   async type(text: string, delayMs = 5): Promise<void> {
     await this.focusEditor();
@@ -628,13 +853,27 @@ export class Workbench {
   /** Hovers the mouse over a 1-based line and column of the active editor; returns the hover's text, or null
    *  when none shows within `timeoutMs`. */
   async hover(line: number, column: number, timeoutMs = 10_000): Promise<string | null> {
+    const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-editor .monaco-hover:not(.hidden)').first();
+    // A hover still showing from before would be taken for the new one: move away and let it go first.
+    await this.page.mouse.move(0, 0);
+    await hover.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
     await this.goTo(line, column);
     const cursor = this.page.locator('.part.editor .monaco-editor.focused .cursors-layer .cursor').first();
     await cursor.waitFor({ state: 'attached', timeout: 10_000 });
-    const box = await cursor.boundingBox();
+    // The cursor is drawn on the next frame after Go to Line: wait for it to stand still.
+    let box = await cursor.boundingBox();
+    await waitFor(
+      async () => {
+        const previous = box;
+        box = await cursor.boundingBox();
+        return !!box && !!previous && box.x === previous.x && box.y === previous.y;
+      },
+      5_000,
+      `the cursor to settle at ${line}:${column}`,
+      100,
+    );
     if (!box) throw new Error(`no cursor on screen at ${line}:${column}`);
     await this.page.mouse.move(box.x + 3, box.y + box.height / 2);
-    const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-editor .monaco-hover:not(.hidden)').first();
     try {
       await hover.waitFor({ state: 'visible', timeout: timeoutMs });
     } catch (_) {
@@ -655,6 +894,8 @@ export class Workbench {
             text: ((label as HTMLElement).innerText ?? label.textContent ?? '').replace(/\s+/g, ' ').trim(),
             ariaLabel: el.getAttribute('aria-label') ?? label.getAttribute('aria-label') ?? '',
             title: el.getAttribute('title') ?? label.getAttribute('title') ?? '',
+            className: el.className,
+            backgroundColor: getComputedStyle(el).backgroundColor,
           };
         }),
     );
@@ -675,6 +916,52 @@ export class Workbench {
       throw new Error(`${(e as Error).message}; the status bar shows:\n  ${shown}`, { cause: e });
     });
     return item!;
+  }
+
+  /**
+   * Starts recording every state a status bar item (by id) goes through, as the DOM changes: its text, or
+   * `(hidden)` / `(absent)`; consecutive repeats are left out. Call the returned function to stop and get the
+   * states, oldest first. For what is too quick to poll: a "counting…" shown for 50 ms, an item that blinks.
+   */
+  async recordStatusBarItem(id: string): Promise<() => Promise<string[]>> {
+    const key = `rec${Date.now()}${Math.random().toString(36).slice(2)}`;
+    // A string, not a function: the bundler would wrap inner functions in a __name() the page lacks.
+    await this.page.evaluate(`(() => {
+      const id = ${JSON.stringify(id)};
+      const states = [];
+      const snap = () => {
+        const el = document.getElementById(id);
+        const state = !el ? '(absent)' : el.offsetParent === null ? '(hidden)' : (el.querySelector('.statusbar-item-label') || el).innerText.replace(/\\s+/g, ' ').trim();
+        if (states[states.length - 1] !== state) states.push(state);
+      };
+      snap();
+      const observer = new MutationObserver(snap);
+      observer.observe(document.querySelector('.part.statusbar'), { subtree: true, childList: true, attributes: true, characterData: true });
+      (window.__e2eRecorders ??= {})[${JSON.stringify(key)}] = { states, observer };
+    })()`);
+    return async () =>
+      this.page.evaluate(`(() => {
+        const r = window.__e2eRecorders[${JSON.stringify(key)}];
+        r.observer.disconnect();
+        delete window.__e2eRecorders[${JSON.stringify(key)}];
+        return r.states;
+      })()`) as Promise<string[]>;
+  }
+
+  /** Hovers the mouse over a status bar item (by id, e.g. `tokenwise.tokenwise.tokenwise.count`) and returns the
+   *  text of its tooltip as shown (a Markdown table reads as tab-separated lines); moves the mouse away after. */
+  async statusBarTooltip(id: string, timeoutMs = 15_000): Promise<string> {
+    const item = this.page.locator(`.part.statusbar .statusbar-item[id=${JSON.stringify(id)}]`);
+    await item.hover({ timeout: timeoutMs });
+    const hover = this.page.locator('.workbench-hover:visible, .monaco-hover:not(.hidden):visible').last();
+    try {
+      await hover.waitFor({ state: 'visible', timeout: timeoutMs });
+      return (await hover.innerText()).trim();
+    } finally {
+      const box = await this.page.locator('.part.editor').boundingBox();
+      await this.page.mouse.move(box ? box.x + box.width / 2 : 10, box ? box.y + box.height - 20 : 10);
+      await hover.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+    }
   }
 
   /** Saves a full-page screenshot as test/e2e/screenshots/<name>.png and returns its path. */
@@ -714,6 +1001,31 @@ export class Workbench {
     await this.server.stop().catch(() => {});
     removeScratchDir(this.dir);
   }
+}
+
+/** A JSON object from a file (VS Code writes settings as plain JSON unless a user adds comments). */
+function readJsonObject(file: string): Record<string, unknown> {
+  const text = readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`${file} is not plain JSON (${(e as Error).message}):\n${text}`, { cause: e });
+  }
+}
+
+/** `settings` with `patch` applied: keys set to undefined removed. */
+function applyPatch(settings: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...settings };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** A CSS string literal (for an attribute selector) holding `s`. */
+function cssString(s: string): string {
+  return `"${s.replace(/["\\]/g, '\\$&').replace(/\n/g, '\\a ')}"`;
 }
 
 function escapeRegExp(s: string): string {
