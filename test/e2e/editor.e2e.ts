@@ -7,7 +7,6 @@
  * Settings: user settings go through VS Code's settings editor (`updateUserSettings`: code-server does not
  * watch the user data folder); the pickers write workspace settings (`.vscode/settings.json`), which the
  * tests reset on disk (VS Code watches the workspace).
- *
  */
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
