@@ -15,10 +15,10 @@
  *   E2E_HEADED=1      show the browser (needs a display)
  *   E2E_VERBOSE=1     echo code-server's output
  */
+import { packageVsix as packageFile } from '../fixtures/vsix';
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -140,20 +140,7 @@ export function ensureBuilt(): void {
 export function packageVsix(outDir: string): string {
   ensureBuilt();
   const vsix = join(outDir, 'tokenwise.vsix');
-  const require = createRequire(__filename);
-  const vscePackage = require.resolve('@vscode/vsce/package.json');
-  const bin = (require(vscePackage) as { bin: Record<string, string> }).bin.vsce;
-  try {
-    execFileSync(process.execPath, [join(dirname(vscePackage), bin), 'package', '--no-dependencies', '--out', vsix], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 240_000,
-      env: { ...process.env, CI: 'true' },
-    });
-  } catch (e) {
-    const error = e as { stdout?: Buffer; stderr?: Buffer; message: string };
-    throw new Error(`vsce package failed: ${error.message}\n${error.stdout?.toString() ?? ''}\n${error.stderr?.toString() ?? ''}`, { cause: e });
-  }
+  packageFile(vsix);
   return vsix;
 }
 

@@ -2,12 +2,12 @@
  * Packages the extension with vsce (offline, as `npm run package` does) and checks what the .vsix holds:
  * the bundles, the vocabularies, the manifest, README, LICENSE and notices, and nothing else.
  */
+import { packageVsix } from '../fixtures/vsix';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -119,21 +119,7 @@ describe('the .vsix package', function () {
     buildIfNeeded();
     dir = mkdtempSync(join(tmpdir(), 'tokenwise-vsix-'));
     vsix = join(dir, 'tokenwise.vsix');
-    // vsce from the dev dependencies, run directly: no npx resolution, no network.
-    const require = createRequire(__filename);
-    const vscePackage = require.resolve('@vscode/vsce/package.json');
-    const bin = (require(vscePackage) as { bin: Record<string, string> }).bin.vsce;
-    try {
-      execFileSync(process.execPath, [join(dirname(vscePackage), bin), 'package', '--no-dependencies', '--out', vsix], {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 240_000,
-        env: { ...process.env, CI: 'true' },
-      });
-    } catch (e) {
-      const error = e as { stdout?: Buffer; stderr?: Buffer; message: string };
-      throw new Error(`vsce package failed: ${error.message}\n${error.stdout?.toString() ?? ''}\n${error.stderr?.toString() ?? ''}`, { cause: e });
-    }
+    packageVsix(vsix);
     zip = readFileSync(vsix);
     entries = zipEntries(zip);
     names = entries.map((e) => e.name);
