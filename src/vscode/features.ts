@@ -10,9 +10,10 @@ import { selectModel, selectTokenizer } from './picker';
 import { StatusBar } from './statusBar';
 
 /** Registers the features into `context.subscriptions`; shows and rethrows an activation failure. */
-export function activateFeatures(context: vscode.ExtensionContext): void {
+export function activateFeatures(context: vscode.ExtensionContext, host: 'desktop' | 'web'): void {
   const log = new Log();
   context.subscriptions.push(log);
+  log.info(`Tokenwise ${String(context.extension.packageJSON.version)} started (${host} extension host)`);
   try {
     const store = new DocumentStore(log);
     context.subscriptions.push(

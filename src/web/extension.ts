@@ -11,7 +11,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const read = (file: string) => Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, 'dist', 'data', file)));
   setBundledDataReader(read);
   setCatalogData(JSON.parse(new TextDecoder().decode(await read('models.json'))) as CatalogEntry[]);
-  activateFeatures(context);
+  activateFeatures(context, 'web');
 }
 
 export function deactivate(): void {}
