@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { formatWindow } from '../core/budget/budget';
-import { modelCatalog } from '../core/budget/modelCatalog';
+import { modelCatalog, providerName } from '../core/budget/modelCatalog';
 import { listTokenizers } from '../core/tokenizers/registry';
 import { SECTION, readSettings } from './config';
 
@@ -24,6 +24,28 @@ function grouped<T>(items: T[], group: (t: T) => string, item: (t: T) => Choice)
     out.push(item(t));
   }
   return out;
+}
+
+/** A searchable quick pick with the current choice highlighted, so Enter keeps it. */
+function pickOne(title: string, items: Choice[], current: string): Promise<Choice | undefined> {
+  const quickPick = vscode.window.createQuickPick<Choice>();
+  quickPick.title = title;
+  quickPick.matchOnDescription = true;
+  quickPick.matchOnDetail = true;
+  quickPick.items = items;
+  const active = items.find((i) => i.value === current);
+  if (active) quickPick.activeItems = [active];
+  return new Promise((resolve) => {
+    quickPick.onDidAccept(() => {
+      resolve(quickPick.selectedItems[0]);
+      quickPick.hide();
+    });
+    quickPick.onDidHide(() => {
+      resolve(undefined);
+      quickPick.dispose();
+    });
+    quickPick.show();
+  });
 }
 
 /** Asks where the choice applies, and writes it there. */
@@ -58,7 +80,7 @@ export async function selectTokenizer(): Promise<void> {
     })),
   ];
   if (vscode.workspace.isTrusted) items.push({ label: '$(file) A tokenizer.json file…', value: '@file' });
-  const pick = await vscode.window.showQuickPick(items, { title: 'Tokenwise: Select Tokenizer', matchOnDescription: true, matchOnDetail: true });
+  const pick = await pickOne('Tokenwise: Select Tokenizer', items, current);
   if (!pick || pick.value === undefined) return;
   let value = pick.value;
   if (value === '@file') {
@@ -71,12 +93,12 @@ export async function selectTokenizer(): Promise<void> {
 
 export async function selectModel(): Promise<void> {
   const settings = readSettings(vscode.window.activeTextEditor?.document);
-  const items = grouped(modelCatalog(settings.models), (m) => m.provider, (m) => ({
+  const items = grouped(modelCatalog(settings.models), (m) => providerName(m.provider), (m) => ({
     label: `${m.tokenizerExact ? '' : '≈ '}${m.name}`,
     description: `${m.id}${m.id === settings.model ? ' · current' : ''}`,
     detail: `${formatWindow(m.contextWindow)} context${m.maxOutput ? ` · ${formatWindow(m.maxOutput)} output` : ''} · ${m.tokenizer}${m.tokenizerExact ? '' : ' (estimate)'}`,
     value: m.id,
   }));
-  const pick = await vscode.window.showQuickPick(items, { title: 'Tokenwise: Select Model', matchOnDescription: true, matchOnDetail: true });
+  const pick = await pickOne('Tokenwise: Select Model', items, settings.model);
   if (pick?.value) await save('model', pick.value);
 }

@@ -12,7 +12,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatShare } from '../../src/core/budget/budget';
-import { modelCatalog } from '../../src/core/budget/modelCatalog';
+import { modelCatalog, providerName } from '../../src/core/budget/modelCatalog';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
 import type { Tokenizer } from '../../src/core/tokenizers/types';
 import { defaultWorkspaceFiles, waitFor, Workbench } from './harness';
@@ -451,6 +451,8 @@ describe('Tokenwise in the editor (code-server + Chromium)', function () {
     // The item's command opens the model picker.
     await vs.page.locator(`.part.statusbar .statusbar-item[id="${ITEM_ID}"] .statusbar-item-label`).click();
     await waitFor(async () => (await vs.quickPickTitle()) === 'Tokenwise: Select Model', 30_000, 'the model picker');
+    const focused = vs.page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
+    await waitFor(async () => /gpt-4o · current/.test((await focused.textContent().catch(() => null)) ?? ''), 10_000, 'the current model to be the active row');
 
     const catalog = modelCatalog();
     const rows = await vs.quickPickAllItems();
@@ -460,9 +462,10 @@ describe('Tokenwise in the editor (code-server + Chromium)', function () {
       ['gpt-4o · current'],
       'the current model is marked',
     );
-    const providers = new Map(catalog.map((m) => [m.id, m.provider]));
+    const providers = new Map(catalog.map((m) => [m.id, providerName(m.provider)]));
     const groups = rows.filter((r) => r.separator).map((r) => r.separator);
-    assert.deepEqual(groups, [...new Set(catalog.map((m) => m.provider))].sort((a, b) => a.localeCompare(b)), 'one group per provider, in order');
+    assert.deepEqual(groups, [...new Set(providers.values())].sort((a, b) => a.localeCompare(b)), 'one group per provider, in order');
+    assert.ok(groups.includes('OpenAI'), 'providers by their names');
     let group = '';
     for (const row of rows) {
       group = row.separator || group;

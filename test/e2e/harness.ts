@@ -566,6 +566,13 @@ export class Workbench {
   async quickPickAllItems(maxRows = 2_000): Promise<QuickPickRow[]> {
     const rows = this.page.locator(QUICK_INPUT_ROWS);
     await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
+    // The list may open scrolled to its active item: start from the top.
+    const list = await this.page.locator(`${QUICK_INPUT} .quick-input-list`).boundingBox();
+    if (list) {
+      await this.page.mouse.move(list.x + list.width / 2, list.y + list.height / 2);
+      const atTop = () => rows.evaluateAll((els) => els.some((r) => r.getAttribute('data-index') === '0'));
+      await waitFor(async () => (await atTop()) || (await this.page.mouse.wheel(0, -list.height), false), 10_000, 'the quick pick to scroll to the top', 100);
+    }
     const seen = new Map<number, QuickPickRow>();
     let total = Infinity;
     for (let round = 0; seen.size < Math.min(total, maxRows); round++) {

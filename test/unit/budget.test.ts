@@ -53,6 +53,6 @@ describe('budgets', () => {
   it('formats counts and windows the way the status bar shows them', () => {
     assert.equal(formatCount(1234567), '1,234,567');
     assert.deepEqual([128_000, 200_000, 1_048_576, 1_000_000, 8192].map(formatWindow), ['128k', '200k', '1.05M', '1M', '8,192']);
-    assert.deepEqual([0, 0.0004, 0.096, 0.5, 1.2].map(formatShare), ['0.0%', '0.04%', '9.6%', '50%', '120%']);
+    assert.deepEqual([0, 0.00001, 0.0004, 0.096, 0.5, 0.998, 0.99999, 1, 1.2].map(formatShare), ['0.0%', '<0.01%', '0.04%', '9.6%', '50%', '99.8%', '99.9%', '100%', '120%']);
   });
 });

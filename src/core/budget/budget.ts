@@ -46,6 +46,9 @@ export function formatWindow(n: number): string {
 /** `9.6%`, `0.04%`, `120%` */
 export function formatShare(share: number): string {
   const percent = share * 100;
+  if (percent > 0 && percent < 0.01) return '<0.01%';
   if (percent > 0 && percent < 0.1) return `${percent.toFixed(2)}%`;
+  // Just under 100% reads as such: "99.8%", not "100%".
+  if (percent > 99.5 && percent < 100) return `${(Math.floor(percent * 10) / 10).toFixed(1)}%`;
   return `${percent < 10 ? percent.toFixed(1) : Math.round(percent)}%`;
 }
