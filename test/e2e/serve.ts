@@ -9,6 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { CodeServer, removeScratchDir, scratchDir } from './harness';
+import { sampleWorkspaceFiles } from './sampleWorkspace';
 
 function usage(): never {
   console.error('usage: npm run e2e:serve -- [--port N] [--host ADDRESS] [FOLDER]');
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   try {
-    server = await CodeServer.start({ dir, host, port, workspace: folder, verbose: !!process.env.E2E_VERBOSE });
+    server = await CodeServer.start({ dir, host, port, workspace: folder, files: sampleWorkspaceFiles(), verbose: !!process.env.E2E_VERBOSE });
   } catch (e) {
     console.error(e instanceof Error ? e.message : e);
     await stop(1);
