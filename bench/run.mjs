@@ -12,6 +12,7 @@ import { run as load } from './load.mjs';
 import { run as longPiece } from './longPiece.mjs';
 import { run as incremental } from './incremental.mjs';
 import { run as decorations } from './decorations.mjs';
+import { run as workspace } from './workspace.mjs';
 
 const opts = benchOptions();
 const started = Date.now();
@@ -31,7 +32,7 @@ const machine = [
 opts.print(machine);
 
 const sections = [machine];
-for (const bench of [encode, load, longPiece, incremental, decorations]) sections.push(await bench(opts));
+for (const bench of [encode, load, longPiece, incremental, decorations, workspace]) sections.push(await bench(opts));
 
 // The reference ids (tens of MB) were only needed for the comparisons.
 rmSync(join(benchDir, 'ids'), { recursive: true, force: true });

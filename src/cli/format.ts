@@ -6,20 +6,6 @@ export function formatInt(n: number): string {
   return sign + String(Math.abs(Math.trunc(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** 10485760 → "10 MiB", 1536 → "1.5 KiB". */
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  if (unit === 0) return `${formatInt(bytes)} ${bytes === 1 ? 'byte' : 'bytes'}`;
-  const rounded = Math.round(value * 10) / 10;
-  return `${Number.isInteger(rounded) ? rounded.toFixed(0) : rounded.toFixed(1)} ${units[unit]}`;
-}
-
 /** "1 file", "2 files". */
 export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
   return `${formatInt(n)} ${n === 1 ? singular : pluralForm}`;

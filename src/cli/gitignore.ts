@@ -1,25 +1,17 @@
 /**
- * .gitignore rules as git applies them: each file's patterns are relative to its folder, and a deeper
- * file overrides a shallower one (its negations re-include what a parent folder's file excluded).
+ * The CLI's synchronous view of the shared .gitignore rules (`src/core/workspace/gitignore.ts`): it
+ * reads the .gitignore files with Node's `fs` and hands the rules '/'-separated paths.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
-import ignore from 'ignore';
+import { dirname, join, sep } from 'node:path';
+import { IgnoreRules } from '../core/workspace/gitignore';
 
-interface Level {
-  /** The folder holding the .gitignore: its patterns are relative to it. */
-  base: string;
-  rules: ignore.Ignore;
-}
+const slashes = (path: string) => (sep === '/' ? path : path.split(sep).join('/'));
 
 export class GitignoreRules {
-  private readonly levels: readonly Level[];
+  private constructor(private readonly rules: IgnoreRules) {}
 
-  private constructor(levels: readonly Level[]) {
-    this.levels = levels;
-  }
-
-  static readonly none = new GitignoreRules([]);
+  static readonly none = new GitignoreRules(IgnoreRules.none);
 
   /**
    * The rules in force for the contents of `dir` from the .gitignore files of its parent folders, up
@@ -57,22 +49,12 @@ export class GitignoreRules {
 
   /** These rules plus `patterns` (the text of a .gitignore) relative to `dir`. */
   withPatterns(dir: string, patterns: string): GitignoreRules {
-    if (!/\S/.test(patterns)) return this;
-    return new GitignoreRules([...this.levels, { base: dir, rules: ignore().add(patterns) }]);
+    const next = this.rules.withPatterns(slashes(dir), patterns);
+    return next === this.rules ? this : new GitignoreRules(next);
   }
 
   /** Whether `path` (absolute, under every level's folder) is excluded. */
   ignores(path: string, isDirectory: boolean): boolean {
-    for (let i = this.levels.length - 1; i >= 0; i--) {
-      const { base, rules } = this.levels[i];
-      let rel = relative(base, path);
-      if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) continue;
-      if (sep !== '/') rel = rel.split(sep).join('/');
-      // The deepest file with a matching pattern decides, whether it excludes or re-includes.
-      const result = rules.test(isDirectory ? `${rel}/` : rel);
-      if (result.ignored) return true;
-      if (result.unignored) return false;
-    }
-    return false;
+    return this.rules.ignores(slashes(path), isDirectory);
   }
 }
