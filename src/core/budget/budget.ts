@@ -31,6 +31,17 @@ export function computeBudget(input: BudgetInput): Budget {
   return { ...input, usable, left: usable - input.used, share: input.contextWindow > 0 ? input.used / input.contextWindow : 0, state };
 }
 
+/** What `reservedOutput: -1` reserves at most: enough for a long answer without eating a small window. */
+export const DEFAULT_RESERVED_OUTPUT_CAP = 8192;
+
+/**
+ * The output to reserve: the setting when it is 0 or more; -1 means the model's output limit, capped
+ * (a model that states none reserves none).
+ */
+export function reservedOutputFor(setting: number, model: { maxOutput: number }): number {
+  return setting >= 0 ? setting : Math.min(model.maxOutput, DEFAULT_RESERVED_OUTPUT_CAP);
+}
+
 const grouped = new Intl.NumberFormat('en-US');
 
 /** `1,234` */

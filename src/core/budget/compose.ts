@@ -3,7 +3,9 @@
  * pinned files, the document or selection, and the output reserved (shown apart, never added to the input).
  */
 import type { Tokenizer } from '../tokenizers/types';
-import type { BudgetState } from './budget';
+import { countCodePoints } from '../workspace/countText';
+import { computeBudget, type BudgetState } from './budget';
+import { templateOverhead } from './chatTemplate';
 import type { ModelInfo } from './modelCatalog';
 
 export type BudgetPartKind = 'system' | 'template' | 'pinned' | 'document' | 'selection';
@@ -45,7 +47,7 @@ export interface BudgetReport {
   /** input ÷ contextWindow. */
   share: number;
   state: BudgetState;
-  /** Characters of text like this that the usable window holds, at this text's characters per token. */
+  /** Characters of text like this that the usable window holds beside the template, at this text's characters per token. */
   windowCharacters: number;
 }
 
@@ -57,4 +59,66 @@ export interface ComposeOptions {
   warningAt: number;
   errorAt: number;
   sources: readonly BudgetSource[];
+}
+
+/** Where each kind goes in the request: the system message, the template, then the user message's parts. */
+const ORDER: Record<BudgetSource['kind'], number> = { system: 0, pinned: 1, document: 2, selection: 2 };
+
+/**
+ * Counts each source on its own with the model's tokenizer (special-token text in it is plain text) and
+ * adds the chat template's tokens for [system message] + one user message holding everything else. What
+ * joins the parts inside that message, and whitespace a template trims at its ends, is not counted.
+ */
+export function composeBudget(options: ComposeOptions): BudgetReport {
+  const { model, tokenizer } = options;
+  // A stand-in tokenizer (o200k_base for Gemini) approximates the model's even when exact for its own.
+  const approximate = !tokenizer.exact || (tokenizer.id === model.tokenizer && !model.tokenizerExact);
+  const sources = options.sources.map((source, index) => ({ source, index })).sort((a, b) => ORDER[a.source.kind] - ORDER[b.source.kind] || a.index - b.index);
+  const parts: BudgetPart[] = sources.map(({ source }) => ({
+    kind: source.kind,
+    label: source.label,
+    tokens: tokenizer.count(source.text),
+    characters: countCodePoints(source.text),
+    estimate: approximate,
+    ...(source.path === undefined ? {} : { path: source.path }),
+  }));
+  const systems = parts.filter((p) => p.kind === 'system').length;
+  const overhead = templateOverhead(model, tokenizer, systems > 0);
+  parts.splice(systems, 0, {
+    kind: 'template',
+    label: `Chat template (${overhead.name})`,
+    tokens: overhead.tokens,
+    characters: 0,
+    estimate: overhead.estimate || approximate,
+    detail: overhead.detail,
+  });
+
+  let input = 0;
+  let textTokens = 0;
+  let textCharacters = 0;
+  for (const part of parts) {
+    input += part.tokens;
+    if (part.kind === 'template') continue;
+    textTokens += part.tokens;
+    textCharacters += part.characters;
+  }
+  const budget = computeBudget({ used: input, contextWindow: model.contextWindow, reservedOutput: options.reservedOutput, warningAt: options.warningAt, errorAt: options.errorAt });
+  return {
+    model: { id: model.id, name: model.name, provider: model.provider, contextWindow: model.contextWindow, maxOutput: model.maxOutput },
+    tokenizer: { id: tokenizer.id, name: tokenizer.name, exact: tokenizer.exact },
+    parts,
+    input,
+    reservedOutput: options.reservedOutput,
+    usable: budget.usable,
+    left: budget.left,
+    share: budget.share,
+    state: budget.state,
+    // The template's own tokens take their share of the window first.
+    windowCharacters: textTokens > 0 ? Math.floor((Math.max(0, budget.usable - overhead.tokens) * textCharacters) / textTokens) : 0,
+  };
+}
+
+/** True when any number of the report is approximate. */
+export function budgetIsEstimate(report: BudgetReport): boolean {
+  return report.parts.some((p) => p.estimate);
 }
