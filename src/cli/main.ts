@@ -1,5 +1,6 @@
 /** The `tokenwise` command line: dispatches to a command and turns every failure into one line on stderr. */
 import { version } from '../../package.json';
+import { compareCommand } from './commands/compare';
 import { countCommand } from './commands/count';
 import { encodeCommand } from './commands/encode';
 import { tokenizersCommand } from './commands/tokenizers';
@@ -13,6 +14,7 @@ const COMMANDS = new Map<string, Command>([
   ['tokenizers', tokenizersCommand],
   ['encode', encodeCommand],
   ['count', countCommand],
+  ['compare', compareCommand],
   ['help', helpCommand],
 ]);
 

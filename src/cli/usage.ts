@@ -8,6 +8,7 @@ Commands:
   tokenizers          list the bundled tokenizers
   encode [file]       show the tokens of a file, or of stdin
   count [paths...]    count the tokens in files and folders (default: .)
+  compare [paths...]  compare tokenizers on the same text: tokens, ratios, window capacity
   help [command]      show help for a command
 
 Options:
@@ -36,19 +37,54 @@ Options:
                       tokenizer.json (default: ${DEFAULT_TOKENIZER})
   --json              print a JSON array of {id, start, end, text, partial}
 `,
-  count: `Usage: tokenwise count [paths...] [--tokenizer ID] [--json] [--budget N] [--max-file-size BYTES]
+  count: `Usage: tokenwise count [paths...] [--tokenizer ID] [--model ID [--system FILE] [--reserve N]]
+                      [--json] [--budget N] [--max-file-size BYTES]
 
 Counts the tokens of files, and of every file under folders (default: the current folder),
 respecting .gitignore files and skipping .git, node_modules, binary files and files over the
 size limit. Special-token text such as <|endoftext|> counts as plain text. Characters are
 Unicode code points.
 
+With --model, the files are also composed into one request as the model sees it: the system
+prompt, the tokens its chat template adds, then every file in the order the paths are given,
+all in one user message; printed with the output reserved, the usable window (the context
+window minus the output reserved), the tokens left and the share of the window. Numbers marked
+with ≈ are estimates.
+
 Options:
   -t, --tokenizer ID      a bundled tokenizer id (see "tokenwise tokenizers") or the path of a
-                          tokenizer.json (default: ${DEFAULT_TOKENIZER})
-  --json                  print {tokenizer, exact, files, skipped, total} as JSON
-  --budget N              exit with status 1 when the total is over N tokens (128k = 128,000)
+                          tokenizer.json (default: the model's, else ${DEFAULT_TOKENIZER})
+  --model ID              a model id of the catalog, such as gpt-4o or claude-sonnet-4-20250514
+  --system FILE           the system prompt (with --model)
+  --reserve N             output tokens to reserve (with --model; default: the model's output
+                          limit, at most 8,192)
+  --json                  print {tokenizer, exact, files, skipped, total} as JSON; with --model,
+                          also budget (the composed request) and limit (for --budget)
+  --budget N              exit with status 1 when the files' total is over N tokens (128k =
+                          128,000); with --model and no --budget, status 1 when the input is
+                          over the usable window
   --max-file-size BYTES   skip larger files (default: 10M; K, M and G suffixes are powers of 1024)
+`,
+  compare: `Usage: tokenwise compare [paths...] [--tokenizers ID,ID,...] [--tokenizer ID] [--json]
+
+Compares tokenizers on the same text: the files under the paths (default: the current folder,
+chosen as "count" chooses them), or stdin when no path is given and text is piped in (or the
+path is "-"). Each file is tokenized on its own and the numbers are summed. Special-token text
+counts as plain text. Characters are Unicode code points, bytes are UTF-8, and words are the
+word-like segments of Intl.Segmenter.
+
+Columns: tokens; characters and bytes per token; tokens per word (tokens overlapping each word,
+in context); the share of words that are one token; the difference from the current tokenizer;
+and how many characters of this text a model's window holds (window x chars/token), since token
+counts of different tokenizers do not compare as capacity.
+
+Options:
+  --tokenizers ID,...     the tokenizers to compare: bundled ids or tokenizer.json paths
+                          (default: the current one, o200k_base, llama3, qwen3, cl100k_base; 4 in all)
+  -t, --tokenizer ID      the current tokenizer, which differences are against; always compared
+                          (default: ${DEFAULT_TOKENIZER})
+  --json                  print {source, characters, bytes, words, reference, rows} as JSON
+  --max-file-size BYTES   skip larger files (default: 10M)
 `,
 };
 

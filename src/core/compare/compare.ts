@@ -1,5 +1,11 @@
 /** How several tokenizers count the same text: the comparison table and where two of them put boundaries. */
+import { modelCatalog } from '../budget/modelCatalog';
+import type { ModelInfo } from '../budget/modelCatalog';
 import type { Tokenizer } from '../tokenizers/types';
+import { representativeModel } from './representativeModel';
+import { textSize, wordCoverage, wordRanges } from './textMeasures';
+
+export { boundaryDiff, BOUNDARY_DIFF_LIMIT } from './boundaryDiff';
 
 export interface CompareRow {
   tokenizer: string;
@@ -18,7 +24,10 @@ export interface CompareRow {
   deltaTokens: number;
   /** deltaTokens ÷ the reference row's tokens. */
   deltaShare: number;
-  /** A model that uses this tokenizer, its window, and how many characters of this text that window holds. */
+  /**
+   * A model that uses this tokenizer, its window, and how many characters of this text that window holds
+   * (⌊window × chars/token⌋; 0 for a text without tokens).
+   */
   window?: { model: string; contextWindow: number; characters: number };
 }
 
@@ -49,6 +58,96 @@ export interface BoundaryDiff {
   /** Token end offsets found under one tokenizer and not the other. */
   onlyA: number[];
   onlyB: number[];
+  /** True when the text was longer than `BOUNDARY_DIFF_LIMIT` and only its start was diffed. */
+  truncated?: boolean;
+}
+
+/** A model and its window, standing for a tokenizer in the "window holds" column. */
+export interface WindowModel {
+  model: string;
+  contextWindow: number;
+}
+
+export interface CompareOptions {
+  /** Tokenizer id the deltas are against; it must be one of those compared. */
+  reference: string;
+  /** What was compared, as the report names it. */
+  source: string;
+  /** Tokenizer id → the model whose window to show (the current model for the current tokenizer). */
+  windows?: Readonly<Record<string, WindowModel>>;
+  /** Where the other rows' models are picked from (default: the bundled catalog). */
+  catalog?: readonly ModelInfo[];
+  signal?: AbortSignal;
+}
+
+/** Tokenizers compared when the user has not chosen: the current one and popular ones, four in all. */
+export function defaultCompareTokenizers(current: string): string[] {
+  const ids = [current];
+  for (const id of ['o200k_base', 'llama3', 'qwen3', 'cl100k_base']) if (!ids.includes(id)) ids.push(id);
+  return ids.slice(0, 4);
+}
+
+/**
+ * One row per tokenizer for the texts of `sources` together. Each source is tokenized on its own (files
+ * are sent separately) and the numbers are summed. Special-token text is plain text, as in user content.
+ * Ratios over zero tokens or words are 0.
+ */
+export function compareTokenizers(
+  sources: readonly { label: string; text: string }[],
+  tokenizers: readonly Tokenizer[],
+  options: CompareOptions,
+): CompareReport {
+  const referenceIndex = tokenizers.findIndex((t) => t.id === options.reference);
+  if (referenceIndex < 0) throw new Error(`the reference tokenizer ${options.reference} is not among those compared`);
+  let characters = 0;
+  let bytes = 0;
+  let words = 0;
+  const tokens = new Array<number>(tokenizers.length).fill(0);
+  const overlaps = new Array<number>(tokenizers.length).fill(0);
+  const singles = new Array<number>(tokenizers.length).fill(0);
+  for (const { text } of sources) {
+    options.signal?.throwIfAborted();
+    const size = textSize(text);
+    characters += size.characters;
+    bytes += size.bytes;
+    const ranges = wordRanges(text);
+    words += ranges.count;
+    for (let i = 0; i < tokenizers.length; i++) {
+      options.signal?.throwIfAborted();
+      const spans = tokenizers[i].tokenize(text);
+      const coverage = wordCoverage(ranges, spans);
+      tokens[i] += spans.ids.length;
+      overlaps[i] += coverage.overlaps;
+      singles[i] += coverage.singleTokenWords;
+    }
+  }
+  const ratio = (x: number, y: number) => (y === 0 ? 0 : x / y);
+  let catalog = options.catalog;
+  const rows = tokenizers.map((t, i): CompareRow => {
+    const charsPerToken = ratio(characters, tokens[i]);
+    const row: CompareRow = {
+      tokenizer: t.id,
+      name: t.name,
+      exact: t.exact,
+      tokens: tokens[i],
+      charsPerToken,
+      bytesPerToken: ratio(bytes, tokens[i]),
+      tokensPerWord: ratio(overlaps[i], words),
+      singleTokenWords: ratio(singles[i], words),
+      deltaTokens: tokens[i] - tokens[referenceIndex],
+      deltaShare: ratio(tokens[i] - tokens[referenceIndex], tokens[referenceIndex]),
+    };
+    let window = options.windows?.[t.id];
+    if (!window) {
+      catalog ??= modelCatalog();
+      const model = representativeModel(t.id, catalog);
+      if (model) window = { model: model.id, contextWindow: model.contextWindow };
+    }
+    // window × characters ÷ tokens in that order, so that whole results are not floored to one less.
+    if (window) row.window = { ...window, characters: tokens[i] === 0 ? 0 : Math.floor((window.contextWindow * characters) / tokens[i]) };
+    return row;
+  });
+  return { source: options.source, characters, bytes, words, reference: options.reference, rows };
 }
 
 export type { Tokenizer };

@@ -1,0 +1,148 @@
+/** `tokenwise compare [paths...]`: the same text under several tokenizers, side by side. */
+import { findModel } from '../../core/budget/modelCatalog';
+import { compareTokenizers, defaultCompareTokenizers } from '../../core/compare/compare';
+import type { CompareReport, CompareRow } from '../../core/compare/compare';
+import { compareToJson } from '../../core/compare/exportCompare';
+import type { Tokenizer } from '../../core/tokenizers/types';
+import { parseByteSize, parseCommandArgs } from '../args';
+import { UsageError } from '../errors';
+import { formatInt, formatTable, plural } from '../format';
+import { writeOut } from '../output';
+import { loadCliTokenizer, tokenizerLabel } from '../tokenizer';
+import { COMMAND_USAGE, DEFAULT_TOKENIZER, synopsis } from '../usage';
+import { DEFAULT_MAX_FILE_SIZE, walk } from '../walk';
+
+interface Texts {
+  source: string;
+  sources: { label: string; text: string }[];
+  skipped: { path: string; reason: string }[];
+}
+
+export async function compareCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('compare', {
+    args: argv,
+    options: {
+      tokenizer: { type: 'string', short: 't' },
+      tokenizers: { type: 'string' },
+      json: { type: 'boolean' },
+      'max-file-size': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    writeOut(COMMAND_USAGE.compare);
+    return 0;
+  }
+  const maxFileSize = values['max-file-size'] === undefined ? DEFAULT_MAX_FILE_SIZE : parseByteSize(values['max-file-size'], '--max-file-size', 'compare');
+  const tokenizers = compareSet(values.tokenizer, values.tokenizers);
+  const texts = await readTexts(positionals, maxFileSize);
+  const report = compareTokenizers(texts.sources, tokenizers, { reference: tokenizers[0].id, source: texts.source });
+  writeOut(values.json ? compareToJson(report) : formatReport(report, tokenizers, texts.skipped));
+  return 0;
+}
+
+/**
+ * The current tokenizer first, then those listed (or the popular defaults), each once. The current one
+ * is always compared: the deltas are against it.
+ */
+function compareSet(current: string | undefined, list: string | undefined): Tokenizer[] {
+  const reference = loadCliTokenizer(current ?? DEFAULT_TOKENIZER);
+  let ids: string[];
+  if (list === undefined) {
+    ids = defaultCompareTokenizers(reference.id);
+  } else {
+    ids = list.split(',').map((id) => id.trim()).filter((id) => id !== '');
+    if (ids.length === 0) throw new UsageError('--tokenizers needs a comma-separated list of ids or paths', synopsis('compare'));
+  }
+  const tokenizers = [reference];
+  for (const id of ids) {
+    const tokenizer = id === reference.id ? reference : loadCliTokenizer(id);
+    if (!tokenizers.some((t) => t.id === tokenizer.id)) tokenizers.push(tokenizer);
+  }
+  return tokenizers;
+}
+
+/** stdin when there is no path and something is piped in (or the path is "-"); else the files under the paths (default: .). */
+async function readTexts(paths: readonly string[], maxFileSize: number): Promise<Texts> {
+  if ((paths.length === 0 && !process.stdin.isTTY) || (paths.length === 1 && paths[0] === '-')) {
+    return { source: 'stdin', sources: [{ label: 'stdin', text: await readStdin() }], skipped: [] };
+  }
+  const named = paths.length > 0 ? paths : ['.'];
+  const sources: Texts['sources'] = [];
+  const skipped: Texts['skipped'] = [];
+  for (const entry of walk(named, { maxFileSize })) {
+    if (entry.kind === 'file') sources.push({ label: entry.path, text: entry.text });
+    else skipped.push({ path: entry.path, reason: entry.reason });
+  }
+  const source = sources.length === 1 ? sources[0].label : `${plural(sources.length, 'file')} in ${named.join(', ')}`;
+  return { source, sources, skipped };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function formatReport(report: CompareReport, tokenizers: readonly Tokenizer[], skipped: Texts['skipped']): string {
+  const reference = report.rows.find((r) => r.tokenizer === report.reference)!;
+  let out = `Compared: ${report.source} · ${plural(report.characters, 'character')} · ${plural(report.bytes, 'byte')} · ${plural(report.words, 'word')}\n`;
+  out += `Current: ${tokenizerLabel(tokenizers[0])}\n\n`;
+  const rows = [
+    ['TOKENIZER', 'TOKENS', 'CHARS/TOKEN', 'BYTES/TOKEN', 'TOKENS/WORD', '1-TOKEN WORDS', 'Δ VS CURRENT', 'WINDOW HOLDS'],
+    ...report.rows.map((row, i) => [
+      displayId(tokenizers[i]),
+      approx(row) + formatInt(row.tokens),
+      ratio(row.charsPerToken, row.tokens),
+      ratio(row.bytesPerToken, row.tokens),
+      ratio(row.tokensPerWord, report.words),
+      report.words === 0 ? '-' : `${(100 * row.singleTokenWords).toFixed(1)}%`,
+      row === reference ? 'current' : delta(row, reference),
+      windowHolds(row),
+    ]),
+  ];
+  out += formatTable(rows, ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left']);
+  out += '\nTOKENS/WORD counts the tokens overlapping each word; WINDOW HOLDS is the window × this text\'s chars/token:\n';
+  out += 'token counts of different tokenizers do not compare as capacity, characters do.\n';
+  const estimates = report.rows.filter((r) => !r.exact).map((r) => r.tokenizer);
+  if (estimates.length > 0) out += `\nNote: ${estimates.join(', ')} ${estimates.length === 1 ? 'is an estimate' : 'are estimates'}; ≈ marks approximate counts.\n`;
+  if (skipped.length > 0) {
+    out += `\nSkipped ${plural(skipped.length, 'file')}:\n`;
+    for (const s of skipped) out += `  ${s.path}: ${s.reason}\n`;
+  }
+  return out;
+}
+
+/** Bundled tokenizers by id; a tokenizer.json by its short name, not its absolute path. */
+function displayId(tokenizer: Tokenizer): string {
+  return tokenizer.family === 'Local' ? tokenizer.name : tokenizer.id;
+}
+
+const approx = (row: CompareRow) => (row.exact ? '' : '≈ ');
+
+const ratio = (value: number, over: number) => (over === 0 ? '-' : value.toFixed(2));
+
+/** "+1,234 (+12.1%)"; approximate when either count is. */
+function delta(row: CompareRow, reference: CompareRow): string {
+  const sign = row.deltaTokens > 0 ? '+' : row.deltaTokens < 0 ? '-' : '';
+  const mark = row.exact && reference.exact ? '' : '≈ ';
+  const tokens = `${mark}${sign}${formatInt(Math.abs(row.deltaTokens))}`;
+  if (reference.tokens === 0) return tokens;
+  return `${tokens} (${sign}${Math.abs(100 * row.deltaShare).toFixed(1)}%)`;
+}
+
+/** "≈ 523k chars in GPT-4o's 128k": always an estimate, since it extrapolates this text's ratio. */
+function windowHolds(row: CompareRow): string {
+  if (!row.window || row.tokens === 0) return '-';
+  const name = findModel(row.window.model)?.name ?? row.window.model;
+  return `≈ ${compact(row.window.characters)} chars in ${name}'s ${compact(row.window.contextWindow)}`;
+}
+
+/** 950 → "950", 523412 → "523k", 1047576 → "1M", 2500000 → "2.5M". */
+export function compact(n: number): string {
+  if (n < 1000) return String(n);
+  if (Math.round(n / 1e3) < 1000) return `${Math.round(n / 1e3)}k`;
+  const millions = Math.round(n / 1e5) / 10;
+  return `${Number.isInteger(millions) ? millions.toFixed(0) : millions.toFixed(1)}M`;
+}
