@@ -1,10 +1,10 @@
 // Builds the bundles (extension, CLI, core library) and, when they are missing, the vocabulary files.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
-if (!existsSync('dist/data/models.json') || process.argv.includes('--data')) {
+if (!existsSync('dist/data/models.json') || !existsSync('dist/data/templates.json') || process.argv.includes('--data')) {
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/buildData.ts'], { stdio: 'inherit' });
   execFileSync(process.execPath, ['scripts/buildCatalog.mjs'], { stdio: 'inherit' });
 }
@@ -22,4 +22,14 @@ await Promise.all([
     external: ['vscode'],
     alias: Object.fromEntries(['node:fs', 'node:path', 'node:zlib'].map((m) => [m, './src/web/nodeStubs.ts'])),
   }),
+  // The budget panel's page, with its stylesheet and the codicon font next to it (the webview may load only dist/webview).
+  build({ ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: ['webview/main.ts'], outfile: 'dist/webview/panel.js' }),
 ]);
+mkdirSync('dist/webview', { recursive: true });
+for (const [from, to] of [
+  ['webview/panel.css', 'panel.css'],
+  ['node_modules/@vscode/codicons/dist/codicon.css', 'codicon.css'],
+  ['node_modules/@vscode/codicons/dist/codicon.ttf', 'codicon.ttf'],
+]) {
+  copyFileSync(from, `dist/webview/${to}`);
+}

@@ -73,13 +73,15 @@ const ALLOWED: RegExp[] = [
   /^extension\/THIRD_PARTY_NOTICES\.md$/,
   /^extension\/dist\/[\w.-]+\.js$/,
   /^extension\/dist\/web\/extension\.js$/,
+  /^extension\/dist\/webview\/(panel\.js|panel\.css|codicon\.css|codicon\.ttf)$/,
   /^extension\/dist\/data\/[^/]+$/,
   /^extension\/media\/.+$/,
   /^extension\/syntaxes\/.+\.json$/,
 ];
 /** What must never ship, whatever the allowlist says. */
 const FORBIDDEN: RegExp[] = [
-  /(^|\/)(src|test|node_modules|bench|scripts|webview|\.ci|\.git|\.bench|\.cache|\.vscode)\//,
+  /(^|\/)(src|test|node_modules|bench|scripts|\.ci|\.git|\.bench|\.cache|\.vscode)\//,
+  /^extension\/webview\//,
   /\.map$/,
   /\.[cm]?ts$/,
   /\.tsx$/,
@@ -95,13 +97,17 @@ const REQUIRED = [
   'extension/dist/cli.js',
   'extension/dist/core.js',
   'extension/dist/web/extension.js',
+  'extension/dist/webview/panel.js',
+  'extension/dist/webview/panel.css',
+  'extension/dist/webview/codicon.css',
+  'extension/dist/webview/codicon.ttf',
   'extension/readme.md',
   'extension/LICENSE.txt',
   'extension/THIRD_PARTY_NOTICES.md',
 ];
 
 function buildIfNeeded(): void {
-  const outputs = ['dist/extension.js', 'dist/cli.js', 'dist/core.js', 'dist/data/o200k_base.bpe'];
+  const outputs = ['dist/extension.js', 'dist/cli.js', 'dist/core.js', 'dist/data/o200k_base.bpe', 'dist/webview/panel.js'];
   if (outputs.every((f) => existsSync(join(ROOT, f)))) return;
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
 }
