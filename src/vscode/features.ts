@@ -6,6 +6,7 @@ import { TokenDecorator } from './decorations';
 import { DocumentStore } from './documentStore';
 import { TokenHoverProvider } from './hover';
 import { Log } from './log';
+import { BudgetPanel } from './panel/budgetPanel';
 import { selectModel, selectTokenizer } from './picker';
 import { StatusBar } from './statusBar';
 
@@ -20,6 +21,7 @@ export function activateFeatures(context: vscode.ExtensionContext, host: 'deskto
       store,
       new StatusBar(store),
       new TokenDecorator(store),
+      new BudgetPanel(context, store, log),
       vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-vfs' }], new TokenHoverProvider(store)),
       vscode.commands.registerCommand('tokenwise.selectTokenizer', selectTokenizer),
       vscode.commands.registerCommand('tokenwise.selectModel', selectModel),

@@ -67,6 +67,27 @@ async function main(): Promise<void> {
     if (!picker) throw new Error('no model picker on screen');
     await shot('model-picker.png', { x: picker.x, y: picker.y, width: picker.width, height: picker.height });
     await vs.closeQuickInput();
+
+    // The budget panel: a pinned file, the document, a system prompt; then the comparison.
+    await page.setViewportSize({ width: 1100, height: 860 });
+    await vs.runCommand('View: Focus First Editor Group');
+    await vs.openFile('notes.md');
+    await vs.runCommand('Tokenwise: Pin to Budget');
+    await vs.runCommand('View: Focus First Editor Group');
+    await vs.openFile('sample.ts');
+    await vs.runCommand('Tokenwise: Open Budget Panel');
+    await vs.runCommand('View: Single Column Editor Layout');
+    const panel = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await panel.locator('.budget-table').waitFor({ state: 'visible', timeout: 60_000 });
+    await panel.locator('vscode-textarea textarea').fill('You are a careful code reviewer. Answer in English, briefly.');
+    await waitFor(async () => (await panel.locator('.budget-table tbody tr').count()) === 4, 30_000, 'the system prompt in the budget');
+    const editor = await page.locator('.part.editor').boundingBox();
+    if (!editor) throw new Error('no editor area');
+    await shot('budget-panel.png', editor);
+    await panel.locator('vscode-tab-header[data-tab="compare"]').click();
+    await panel.locator('table[data-table="compare"] tbody tr').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.waitForTimeout(500);
+    await shot('compare.png', editor);
     console.log(`screenshots written to ${OUT}`);
   } finally {
     await vs.dispose();
