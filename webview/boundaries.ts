@@ -44,7 +44,7 @@ function tokenLine(text: string, shown: number, spans: BoundarySpan[] | undefine
   return el(
     'figure',
     { class: 'token-line' },
-    el('figcaption', {}, el('strong', { text: name }), el('span', { class: 'secondary', text: ` ${n.toLocaleString('en-US')} tokens, ${onlyCount.toLocaleString('en-US')} boundaries only here` })),
+    el('figcaption', {}, el('strong', { text: name }), el('span', { class: 'secondary', text: ` ${n.toLocaleString('en-US')} tokens, ${onlyCount.toLocaleString('en-US')} ${onlyCount === 1 ? 'boundary' : 'boundaries'} only here` })),
     pre,
   );
 }

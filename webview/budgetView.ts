@@ -3,6 +3,7 @@
  * files, the document or selection), the output reserved apart from it, and the controls that change it.
  */
 import type { BudgetPart, BudgetReport } from '../src/core/budget/compose';
+import { providerName } from '../src/core/budget/providers';
 import { formatWindow } from '../src/core/budget/budget';
 import type { PanelState } from '../src/core/panel/protocol';
 import type { Segment } from './charts';
@@ -211,7 +212,7 @@ function renderReport(r: BudgetReport, host: Host): Node[] {
       { class: 'model-row' },
       el('span', { class: 'field-label', text: 'Model' }),
       el('strong', { text: r.model?.name ?? r.model?.id ?? 'unknown' }),
-      el('span', { class: 'secondary', text: `${r.model?.provider ? `${r.model.provider} · ` : ''}${formatWindow(window)} window · up to ${formatWindow(finite(r.model?.maxOutput))} output` }),
+      el('span', { class: 'secondary', text: `${r.model?.provider ? `${providerName(r.model.provider)} · ` : ''}${formatWindow(window)} window · up to ${formatWindow(finite(r.model?.maxOutput))} output` }),
       el('vscode-button', { text: 'Change model…', attrs: { secondary: true, 'data-focus-key': 'pick-model' }, on: { click: () => host.post({ type: 'pickModel' }) } }),
     ),
     el(

@@ -154,4 +154,13 @@ describe('Tokenwise budget panel (code-server + Chromium)', function () {
     });
     for (const f of files) assert.ok(shown.some(([path, tokens]) => path.includes(f.path) && tokens === formatCount(f.tokens)), `${f.path}: ${formatCount(f.tokens)} in ${JSON.stringify(shown)}`);
   });
+
+  it('comes back after a reload on the tab it showed, with its pinned files', async () => {
+    await Promise.all([vs.page.waitForEvent('load', { timeout: 120_000 }), vs.runCommand('Developer: Reload Window').catch(() => {})]);
+    await vs.page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: 120_000 });
+    panel = vs.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await panel.locator('.workspace-view').waitFor({ state: 'visible', timeout: 60_000 });
+    await panel.locator('vscode-tab-header[data-tab="budget"]').click();
+    await panel.locator('.pinned-list', { hasText: 'notes.md' }).waitFor({ timeout: 30_000 });
+  });
 });

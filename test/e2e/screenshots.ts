@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     // The budget panel: a pinned file, the document, a system prompt; then the comparison.
     await page.setViewportSize({ width: 1100, height: 860 });
     await vs.runCommand('View: Focus First Editor Group');
-    await vs.openFile('notes.md');
+    await vs.openFile('large.txt');
     await vs.runCommand('Tokenwise: Pin to Budget');
     await vs.runCommand('View: Focus First Editor Group');
     await vs.openFile('sample.ts');
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     await waitFor(async () => (await panel.locator('.budget-table tbody tr').count()) === 4, 30_000, 'the system prompt in the budget');
     const editor = await page.locator('.part.editor').boundingBox();
     if (!editor) throw new Error('no editor area');
+    await page.mouse.move(editor.x + editor.width / 2, editor.y + editor.height - 5);
     await shot('budget-panel.png', editor);
     await panel.locator('vscode-tab-header[data-tab="compare"]').click();
     await panel.locator('table[data-table="compare"] tbody tr').first().waitFor({ state: 'visible', timeout: 30_000 });

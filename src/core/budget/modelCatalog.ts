@@ -7,6 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataDirectory } from '../tokenizers/registry';
 
+export { providerName } from './providers';
+
 export interface ModelInfo {
   id: string;
   name: string;
@@ -37,27 +39,6 @@ const RULES: [RegExp, string, boolean][] = [
 export function tokenizerForModel(id: string): { tokenizer: string; exact: boolean } {
   for (const [pattern, tokenizer, exact] of RULES) if (pattern.test(id)) return { tokenizer, exact };
   return { tokenizer: 'o200k_base', exact: false };
-}
-
-const PROVIDER_NAMES: Record<string, string> = {
-  openai: 'OpenAI',
-  anthropic: 'Anthropic',
-  google: 'Google',
-  mistral: 'Mistral',
-  deepseek: 'DeepSeek',
-  alibaba: 'Alibaba (Qwen)',
-  llama: 'Meta Llama',
-  xai: 'xAI',
-  lmstudio: 'LM Studio',
-  groq: 'Groq',
-  togetherai: 'Together AI',
-  'fireworks-ai': 'Fireworks AI',
-  custom: 'Your models',
-};
-
-/** How a provider id of the catalog reads in a list. */
-export function providerName(provider: string): string {
-  return PROVIDER_NAMES[provider] ?? provider;
 }
 
 /** A model as a user writes it in settings; missing fields come from the catalog entry it overrides. */
