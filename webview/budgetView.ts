@@ -105,7 +105,9 @@ export class BudgetView {
     const key = JSON.stringify([state.budget ?? null, state.budgetMessage ?? null]);
     if (key !== this.lastReport) {
       this.lastReport = key;
-      replace(this.report, ...(state.budget ? renderReport(state.budget, this.host) : [el('p', { class: 'message', text: state.budgetMessage || 'Nothing to count yet: open a file.' })]));
+      // A message (a file not counted, a prompt file gone) shows above the report when there is one.
+      const message = state.budgetMessage || (state.budget ? '' : 'Nothing to count yet: open a file.');
+      replace(this.report, ...(message ? [el('p', { class: 'message', text: message })] : []), ...(state.budget ? renderReport(state.budget, this.host) : []));
     }
     this.updatePrompt(state.systemPrompt);
     this.updateReserved(state.budget);

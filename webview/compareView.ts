@@ -127,6 +127,7 @@ export class CompareView {
   private renderReport(state: PanelState): Node[] {
     const report = state.compare;
     if (!report) return [el('p', { class: 'message', text: state.compareMessage || 'Nothing to compare yet: open a file or select text.' })];
+    if (state.compareMessage) return [el('p', { class: 'message', text: state.compareMessage }), ...this.renderReport({ ...state, compareMessage: undefined })];
     const rows: CompareRow[] = Array.isArray(report.rows) ? report.rows.filter((r) => r && typeof r.tokenizer === 'string') : [];
     const isRef = (r: CompareRow) => r.tokenizer === report.reference;
     const approx = (r: CompareRow) => !r.exact;

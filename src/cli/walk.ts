@@ -16,7 +16,7 @@ import { GitignoreRules } from './gitignore';
 
 export { isBinary, SNIFF_BYTES } from '../core/workspace/binary';
 
-export const DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024;
+export { DEFAULT_MAX_FILE_SIZE } from '../core/workspace/scan';
 
 export interface WalkOptions {
   /** Files larger than this many bytes are skipped. */

@@ -17,8 +17,8 @@ export type DocumentState =
   | { kind: 'tooLarge'; length: number; limit: number }
   | { kind: 'failed'; tokenizerId: string; message: string };
 
-/** The tokenizer id a document's settings choose: the explicit one, else the model's. */
-export function tokenizerIdFor(document: vscode.TextDocument): string {
+/** The tokenizer id a document's settings (or, without one, the window's) choose: the explicit one, else the model's. */
+export function tokenizerIdFor(document: vscode.TextDocument | undefined): string {
   const settings = readSettings(document);
   if (settings.tokenizer) {
     // Untrusted workspaces cannot point Tokenwise at files: only bundled tokenizers by id.

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { computeBudget, formatCount, formatShare, formatWindow, reservedOutputFor, type Budget } from '../core/budget/budget';
-import { findModel, tokenizerForModel, type ModelInfo } from '../core/budget/modelCatalog';
+import { modelOrUnknown, type ModelInfo } from '../core/budget/modelCatalog';
 import type { Tokenizer } from '../core/tokenizers/types';
 import { readSettings } from './config';
 import type { DocumentStore } from './documentStore';
@@ -93,7 +93,7 @@ function render(editor: vscode.TextEditor, state: NonNullable<ReturnType<Documen
   // Select All counts what the document holds, without encoding it again.
   const used = selected && !wholeDocument ? countSelections(editor, selections, tokenizer) : tokens.count;
   const characters = selected ? selections.reduce((n, s) => n + editor.document.offsetAt(s.end) - editor.document.offsetAt(s.start), 0) : tokens.textLength;
-  const model = findModel(settings.model, settings.models) ?? fallbackModel(settings.model);
+  const model = modelOrUnknown(settings.model, settings.models);
   // By default the model's output limit is reserved, at most 8,192; a model that states none reserves none.
   const reserved = reservedOutputFor(settings.reservedOutput, model);
   const budget = computeBudget({ used, contextWindow: model.contextWindow, reservedOutput: reserved, warningAt: settings.warningThreshold, errorAt: settings.errorThreshold });
@@ -114,10 +114,6 @@ function countSelections(editor: vscode.TextEditor, selections: readonly vscode.
   return total;
 }
 
-function fallbackModel(id: string): ModelInfo {
-  const { tokenizer, exact } = tokenizerForModel(id);
-  return { id, name: id, provider: 'unknown', contextWindow: 0, maxOutput: 0, tokenizer, tokenizerExact: exact };
-}
 
 function tooltipTable(what: string, used: number, characters: number, tokenizer: Tokenizer, model: ModelInfo, budget: Budget, approx: string): string {
   const rows: [string, string][] = [

@@ -91,13 +91,15 @@ describe('Tokenwise budget panel (code-server + Chromium)', function () {
     await expectBudget(expected);
   });
 
-  it('follows the model: a 200k window for Claude, counted as an estimate', async () => {
-    await vs.updateWorkspaceSettings({ 'tokenwise.model': 'claude-sonnet-4-20250514' });
+  it('follows the model and the tokenizer: Gemini counted with o200k_base gives the CLI\'s numbers, marked ≈', async () => {
+    await vs.updateWorkspaceSettings({ 'tokenwise.model': 'gemini-2.5-pro', 'tokenwise.tokenizer': 'o200k_base' });
     try {
-      await waitFor(async () => /200k window/.test(await panel.locator('.budget-view').innerText()), 30_000, 'the panel to show a 200k window');
-      assert.match(await panel.locator('.budget-view').innerText(), /≈/);
+      await waitFor(async () => /1.05M window/.test(await panel.locator('.budget-view').innerText()), 30_000, 'the panel to show Gemini 2.5 Pro\'s window');
+      const { budget } = cli<{ budget: BudgetReport }>(['count', 'notes.md', 'sample.ts', '--model', 'gemini-2.5-pro', '-t', 'o200k_base', '--system', 'prompts/system.md']);
+      await expectBudget({ ...budget, parts: budget.parts.map((p) => (p.kind === 'system' ? { ...p, label: 'System prompt' } : p)) });
+      assert.ok(budget.parts.some((p) => p.estimate), 'the template of a model without a public one is an estimate');
     } finally {
-      await vs.updateWorkspaceSettings({ 'tokenwise.model': undefined });
+      await vs.updateWorkspaceSettings({ 'tokenwise.model': undefined, 'tokenwise.tokenizer': undefined });
     }
     await waitFor(async () => /128k window/.test(await panel.locator('.budget-view').innerText()), 30_000, 'the panel to show GPT-4o again');
   });

@@ -95,3 +95,11 @@ export function modelCatalog(overrides: readonly ModelOverride[] = []): ModelInf
 export function findModel(id: string, overrides: readonly ModelOverride[] = []): ModelInfo | undefined {
   return modelCatalog(overrides).find((m) => m.id === id);
 }
+
+/** The model with this id, or one the catalog does not know: no window, counted by its id's tokenizer rule. */
+export function modelOrUnknown(id: string, overrides: readonly ModelOverride[] = []): ModelInfo {
+  const known = findModel(id, overrides);
+  if (known) return known;
+  const { tokenizer, exact } = tokenizerForModel(id);
+  return { id, name: id, provider: 'unknown', contextWindow: 0, maxOutput: 0, tokenizer, tokenizerExact: exact };
+}

@@ -2,9 +2,13 @@
 
 export type CsvValue = string | number | boolean | undefined;
 
-/** A field with a comma, a quote or a line break is quoted, its quotes doubled; undefined is empty. */
+/**
+ * A field with a comma, a quote or a line break is quoted, its quotes doubled; undefined is empty. Text that
+ * a spreadsheet would run as a formula (a file named `=cmd…`) gets a leading apostrophe; numbers stay numbers.
+ */
 export function csvField(value: CsvValue): string {
-  const text = value === undefined ? '' : String(value);
+  let text = value === undefined ? '' : String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !/^[+-]?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -21,7 +21,9 @@ export class BudgetPanel implements vscode.Disposable {
   private lastEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
   private state: Omit<PanelState, 'workspace' | 'workspaceProgress'> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private generation = 0;
+  private hadSelection = false;
+  private building = false;
+  private stale = false;
   private readonly choices: PanelChoicesStore;
   private readonly workspaceCounts: WorkspaceCounts;
   private readonly disposables: vscode.Disposable[] = [];
@@ -49,7 +51,16 @@ export class BudgetPanel implements vscode.Disposable {
         }
       }),
       vscode.window.onDidChangeTextEditorSelection((e) => {
-        if (e.textEditor === this.lastEditor) this.refresh();
+        if (e.textEditor !== this.lastEditor) return;
+        // Moving an empty cursor changes nothing the panel shows.
+        const selected = e.selections.some((s) => !s.isEmpty);
+        if (selected || this.hadSelection) this.refresh();
+        this.hadSelection = selected;
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (d !== this.lastEditor?.document) return;
+        this.lastEditor = undefined;
+        this.refresh(0);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SECTION)) this.refresh(0);
@@ -118,7 +129,7 @@ export class BudgetPanel implements vscode.Disposable {
     panel.onDidDispose(() => {
       for (const s of subscriptions) s.dispose();
       if (this.panel === panel) this.panel = undefined;
-      this.workspaceCounts.cancel();
+      this.workspaceCounts.reset();
     });
   }
 
@@ -149,12 +160,14 @@ export class BudgetPanel implements vscode.Disposable {
         if (uris?.length) await this.choices.pin(uris.map(workspacePath));
         return;
       }
+      // Paths from the page are untrusted: only those Tokenwise itself showed it.
       case 'pinPath':
-        return this.choices.pin([m.path]);
+        if (this.workspaceCounts.view().workspace?.files.some((f) => f.path === m.path)) await this.choices.pin([m.path]);
+        return;
       case 'unpin':
         return this.choices.unpin(m.path);
       case 'openFile': {
-        const uri = resolveWorkspacePath(m.path);
+        const uri = this.shownPaths().has(m.path) ? resolveWorkspacePath(m.path) : undefined;
         if (uri) await vscode.window.showTextDocument(uri, { preview: true, viewColumn: vscode.ViewColumn.One });
         return;
       }
@@ -181,17 +194,38 @@ export class BudgetPanel implements vscode.Disposable {
   private refresh(delayMs = 250): void {
     if (!this.panel) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      const generation = ++this.generation;
-      buildPanelState({ editor: this.lastEditor, choices: this.choices.get() }).then(
-        (state) => {
-          if (generation !== this.generation) return;
-          this.state = state;
-          this.post();
-        },
-        (e: unknown) => this.log.error('budget panel: could not compute the budget', e),
-      );
-    }, delayMs);
+    this.timer = setTimeout(() => void this.rebuild(), delayMs);
+  }
+
+  /** One build at a time; what changes meanwhile is picked up by one more build right after. */
+  private async rebuild(): Promise<void> {
+    if (this.building) {
+      this.stale = true;
+      return;
+    }
+    this.building = true;
+    try {
+      do {
+        this.stale = false;
+        this.state = await buildPanelState({ editor: this.lastEditor, choices: this.choices.get() });
+        this.post();
+      } while (this.stale && this.panel);
+    } catch (e) {
+      this.log.error('budget panel: could not compute the budget', e);
+    } finally {
+      this.building = false;
+    }
+  }
+
+  /** Every path the panel shows: pinned, in the budget, in the workspace view. */
+  private shownPaths(): Set<string> {
+    const state = this.snapshot();
+    return new Set([
+      ...state.pinned,
+      ...(state.budget?.parts.flatMap((p) => (p.path ? [p.path] : [])) ?? []),
+      ...(state.workspace?.files.map((f) => f.path) ?? []),
+      ...(state.systemPrompt.kind === 'file' ? [state.systemPrompt.path] : []),
+    ]);
   }
 
   private snapshot(): PanelState {

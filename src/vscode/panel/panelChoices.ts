@@ -52,10 +52,11 @@ export function workspacePath(uri: vscode.Uri): string {
   return vscode.workspace.asRelativePath(uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
 }
 
-/** The URI of a pinned path. */
+/** The URI of a pinned path; none for a relative path that climbs out of its folder. */
 export function resolveWorkspacePath(path: string): vscode.Uri | undefined {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (path.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(path)) return vscode.Uri.file(path);
+  if (path.split(/[\\/]/).includes('..')) return undefined;
   if (folders.length === 0) return undefined;
   if (folders.length > 1) {
     const [name, ...rest] = path.split('/');

@@ -3,10 +3,10 @@
  * budget, the tokenizer comparison and the boundaries of two tokenizers. Reads files through `workspace.fs`
  * (so it works on remote and web workspaces too) and prefers an open document's unsaved text.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { reservedOutputFor } from '../../core/budget/budget';
 import { composeBudget, type BudgetSource } from '../../core/budget/compose';
-import { findModel, tokenizerForModel, type ModelInfo } from '../../core/budget/modelCatalog';
+import { modelOrUnknown } from '../../core/budget/modelCatalog';
 import { boundaryDiff, compareTokenizers, defaultCompareTokenizers } from '../../core/compare/compare';
 import type { PanelState } from '../../core/panel/protocol';
 import { listTokenizers, loadTokenizer } from '../../core/tokenizers/registry';
@@ -14,7 +14,7 @@ import type { Tokenizer } from '../../core/tokenizers/types';
 import { readSettings } from '../config';
 import { tokenizerIdFor } from '../documentStore';
 import type { PanelChoices } from './panelChoices';
-import { resolveWorkspacePath, workspacePath } from './panelChoices';
+import { workspacePath } from './panelChoices';
 import { expandPinned } from './pinnedFiles';
 
 /** Text the panel counts, and where it came from. */
@@ -39,9 +39,9 @@ export async function buildPanelState({ editor, choices }: PanelInputs): Promise
   };
   const document = editor?.document;
   const settings = readSettings(document);
-  const model = findModel(settings.model, settings.models) ?? fallbackModel(settings.model);
+  const model = modelOrUnknown(settings.model, settings.models);
   let tokenizer: Tokenizer;
-  const tokenizerId = document ? tokenizerIdFor(document) : settings.tokenizer || model.tokenizer;
+  const tokenizerId = tokenizerIdFor(document);
   try {
     tokenizer = await loadTokenizer(tokenizerId);
   } catch (e) {
@@ -49,7 +49,11 @@ export async function buildPanelState({ editor, choices }: PanelInputs): Promise
     return state;
   }
 
-  const system = await systemPromptText(choices.systemPrompt);
+  const messages: string[] = [];
+  const system = await systemPromptText(choices.systemPrompt).catch((e: unknown) => {
+    messages.push(`The system prompt file cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  });
   const pinned = await expandPinned(choices.pinned);
   const active = document ? activeTexts(editor!) : undefined;
   const activePath = document && document.uri.scheme !== 'untitled' ? workspacePath(document.uri) : undefined;
@@ -61,18 +65,17 @@ export async function buildPanelState({ editor, choices }: PanelInputs): Promise
   if (active && !(active.kind === 'document' && pinned.files.some((f) => f.path === activePath))) {
     for (const t of active.texts) sources.push({ kind: active.kind, label: t.label, text: t.text, path: t.path });
   }
-  const approxModel = settings.tokenizer === '' && !model.tokenizerExact;
-  const effective: ModelInfo = approxModel ? model : { ...model, tokenizerExact: model.tokenizerExact || settings.tokenizer !== '' };
   state.budget = composeBudget({
-    model: effective,
+    model,
     tokenizer,
     reservedOutput: reservedOutputFor(settings.reservedOutput, model),
     warningAt: settings.warningThreshold,
     errorAt: settings.errorThreshold,
     sources,
   });
-  if (sources.length === 0) state.budgetMessage = 'Open a file, pin files or write a system prompt to see what the request costs.';
-  if (pinned.skipped.length > 0) state.budgetMessage = `Not counted: ${pinned.skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}`;
+  if (sources.length === 0) messages.push('Open a file, pin files or write a system prompt to see what the request costs.');
+  if (pinned.skipped.length > 0) messages.push(`Not counted: ${pinned.skipped.map((s) => `${s.path} (${s.reason})`).join(', ')}`);
+  if (messages.length > 0) state.budgetMessage = messages.join(' ');
 
   // The comparison: the chosen source, under the chosen tokenizers.
   const compareTexts: Text[] =
@@ -83,8 +86,10 @@ export async function buildPanelState({ editor, choices }: PanelInputs): Promise
   if (compareTexts.length === 0) {
     state.compareMessage = choices.compareSource === 'pinned' ? 'Pin files to compare them.' : choices.compareSource === 'selection' ? 'Select text in an editor to compare it.' : 'Open a file to compare tokenizers on it.';
   } else {
-    const ids = choices.compareTokenizers.length > 0 ? choices.compareTokenizers : defaultCompareTokenizers(tokenizer.id);
-    if (!ids.includes(tokenizer.id)) ids.unshift(tokenizer.id);
+    // Only bundled tokenizers and the current one: the list comes from the page, which is untrusted input.
+    const known = new Set([...state.tokenizers.map((t) => t.id), tokenizer.id]);
+    const chosen = choices.compareTokenizers.length > 0 ? choices.compareTokenizers : defaultCompareTokenizers(tokenizer.id);
+    const ids = [...new Set([tokenizer.id, ...chosen])].filter((id) => known.has(id));
     const loaded = await Promise.allSettled(ids.map((id) => loadTokenizer(id)));
     const tokenizers = loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const failed = ids.filter((_, i) => loaded[i].status === 'rejected');
@@ -93,7 +98,7 @@ export async function buildPanelState({ editor, choices }: PanelInputs): Promise
     state.compare = compareTokenizers(compareTexts, tokenizers, {
       reference: tokenizer.id,
       source,
-      windows: model.contextWindow > 0 ? { [tokenizer.id]: { model: model.name, contextWindow: model.contextWindow } } : undefined,
+      windows: model.contextWindow > 0 ? { [tokenizer.id]: { model: model.id, contextWindow: model.contextWindow } } : undefined,
     });
     if (failed.length > 0) state.compareMessage = `Could not load: ${failed.join(', ')}`;
 
@@ -105,10 +110,6 @@ export async function buildPanelState({ editor, choices }: PanelInputs): Promise
   return state;
 }
 
-function fallbackModel(id: string): ModelInfo {
-  const { tokenizer, exact } = tokenizerForModel(id);
-  return { id, name: id, provider: 'unknown', contextWindow: 0, maxOutput: 0, tokenizer, tokenizerExact: exact };
-}
 
 /** The selections of the editor (one text each), or its whole document. */
 function activeTexts(editor: vscode.TextEditor): { kind: 'document' | 'selection'; texts: Text[] } {
@@ -126,11 +127,10 @@ function activeTexts(editor: vscode.TextEditor): { kind: 'document' | 'selection
 async function systemPromptText(prompt: PanelChoices['systemPrompt']): Promise<Text | undefined> {
   if (prompt.kind === 'text') return prompt.text ? { label: 'System prompt', text: prompt.text } : undefined;
   if (prompt.kind === 'file') {
-    const uri = resolveWorkspacePath(prompt.path);
-    if (!uri) return undefined;
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    const text = open ? open.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    return { label: `System prompt (${prompt.path})`, text };
+    const { files, skipped } = await expandPinned([prompt.path]);
+    if (files.length !== 1) throw new Error(`${prompt.path}: ${skipped[0]?.reason ?? 'not a single text file'}`);
+    const [file] = files;
+    return { label: `System prompt (${prompt.path})`, text: file.text };
   }
   return undefined;
 }

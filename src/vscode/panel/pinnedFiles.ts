@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { decodeText, isBinary } from '../../core/workspace/binary';
 import { FileKind } from '../../core/workspace/fs';
 import { listFiles } from '../../core/workspace/listFiles';
-import { formatCount } from '../../core/budget/budget';
+import { DEFAULT_MAX_FILE_SIZE } from '../../core/workspace/scan';
+import { BINARY, NOT_REGULAR, tooLarge } from '../../core/workspace/skipReasons';
 import { SECTION } from '../config';
 import { resolveWorkspacePath } from './panelChoices';
 import { vscodeFs } from './vscodeFs';
@@ -24,7 +25,7 @@ export interface PinnedFiles {
 
 export async function expandPinned(paths: readonly string[]): Promise<PinnedFiles> {
   const config = vscode.workspace.getConfiguration(SECTION);
-  const maxFileSize = config.get('workspace.maxFileSize', 10 * 1024 * 1024);
+  const maxFileSize = config.get('workspace.maxFileSize', DEFAULT_MAX_FILE_SIZE);
   const exclude = config.get<string[]>('workspace.exclude', []);
   const out: PinnedFiles = { files: [], skipped: [] };
   const seen = new Set<string>();
@@ -37,12 +38,17 @@ export async function expandPinned(paths: readonly string[]): Promise<PinnedFile
       return;
     }
     const stat = await vscode.workspace.fs.stat(uri);
+    // A FIFO or a device would never end: only regular files are read.
+    if (!(stat.type & FileKind.File)) {
+      out.skipped.push({ path, reason: NOT_REGULAR });
+      return;
+    }
     if (stat.size > maxFileSize) {
-      out.skipped.push({ path, reason: `larger than ${formatCount(maxFileSize)} bytes` });
+      out.skipped.push({ path, reason: tooLarge(stat.size, maxFileSize) });
       return;
     }
     const bytes = await vscode.workspace.fs.readFile(uri);
-    if (isBinary(bytes)) out.skipped.push({ path, reason: 'binary' });
+    if (isBinary(bytes)) out.skipped.push({ path, reason: BINARY });
     else out.files.push({ label: path, text: decodeText(bytes), path });
   };
   for (const path of paths) {
@@ -52,6 +58,7 @@ export async function expandPinned(paths: readonly string[]): Promise<PinnedFile
       const stat = await vscode.workspace.fs.stat(uri);
       if (stat.type & FileKind.Directory) {
         const listing = await listFiles(vscodeFs(uri), uri.path, { exclude });
+        for (const skip of listing.skipped) out.skipped.push({ path: `${path}/${skip.path}`, reason: skip.reason });
         for (const rel of listing.files) await add(vscode.Uri.joinPath(uri, ...rel.split('/')), `${path}/${rel}`);
       } else {
         await add(uri, path);

@@ -1,15 +1,16 @@
 /**
  * The workspace view's counts: each workspace folder scanned in the background (cancellable, with
- * progress), then kept current file by file as files change on disk.
+ * progress), then kept current file by file as files change on disk, while the panel is open.
  */
 import * as vscode from 'vscode';
 import type { PanelState } from '../../core/panel/protocol';
 import { loadTokenizer } from '../../core/tokenizers/registry';
-import { makeReport } from '../../core/workspace/report';
 import type { Tokenizer } from '../../core/tokenizers/types';
+import { makeReport } from '../../core/workspace/report';
+import { DEFAULT_MAX_FILE_SIZE } from '../../core/workspace/scan';
 import type { WorkspaceReport } from '../../core/workspace/types';
 import { WorkspaceIndex } from '../../core/workspace/workspaceIndex';
-import { readSettings, SECTION } from '../config';
+import { SECTION } from '../config';
 import { tokenizerIdFor } from '../documentStore';
 import type { Log } from '../log';
 import { vscodeFs } from './vscodeFs';
@@ -18,6 +19,12 @@ interface FolderIndex {
   folder: vscode.WorkspaceFolder;
   index: WorkspaceIndex;
 }
+
+type FolderReport = { folder: vscode.WorkspaceFolder; report: WorkspaceReport };
+
+/** File events are counted after this pause, and at the latest this long after the first one. */
+const SETTLE_MS = 500;
+const MAX_WAIT_MS = 3000;
 
 export class WorkspaceCounts implements vscode.Disposable {
   private indexes: FolderIndex[] = [];
@@ -28,6 +35,7 @@ export class WorkspaceCounts implements vscode.Disposable {
   private watcher: vscode.FileSystemWatcher | undefined;
   private readonly pending = new Map<string, 'update' | 'remove'>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private firstPending = 0;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
@@ -37,9 +45,9 @@ export class WorkspaceCounts implements vscode.Disposable {
     return { workspace: this.current, workspaceProgress: this.progress };
   }
 
-  /** Scans every workspace folder with the tokenizer `document` (or the settings) choose. */
+  /** Scans every workspace folder with the tokenizer `document`'s settings (or the window's) choose. */
   async scan(document: vscode.TextDocument | undefined): Promise<void> {
-    this.cancel();
+    this.reset();
     const folders = vscode.workspace.workspaceFolders ?? [];
     if (folders.length === 0) {
       void vscode.window.showInformationMessage('Tokenwise: open a folder to count its files.');
@@ -47,23 +55,46 @@ export class WorkspaceCounts implements vscode.Disposable {
     }
     const controller = new AbortController();
     this.scanning = controller;
-    const settings = readSettings(document);
-    const tokenizer = await loadTokenizer(document ? tokenizerIdFor(document) : settings.tokenizer || 'o200k_base');
-    this.tokenizer = tokenizer;
-    const config = vscode.workspace.getConfiguration(SECTION, document);
-    const scanSettings = { tokenizer, exclude: config.get<string[]>('workspace.exclude', []), maxFileSize: config.get('workspace.maxFileSize', 10 * 1024 * 1024) };
-    this.indexes = folders.map((folder) => ({ folder, index: new WorkspaceIndex(vscodeFs(folder.uri), folder.uri.path, scanSettings) }));
     this.progress = { scanned: 0 };
     this.changed.fire();
-    let scannedBefore = 0;
+    try {
+      const tokenizer = await loadTokenizer(tokenizerIdFor(document));
+      // A newer scan (or Cancel) may have come while the tokenizer loaded.
+      if (controller.signal.aborted) return;
+      const config = vscode.workspace.getConfiguration(SECTION, document);
+      const settings = { tokenizer, exclude: config.get<string[]>('workspace.exclude', []), maxFileSize: config.get('workspace.maxFileSize', DEFAULT_MAX_FILE_SIZE) };
+      const indexes = folders.map((folder) => ({ folder, index: new WorkspaceIndex(vscodeFs(folder.uri), folder.uri.path, settings) }));
+      this.tokenizer = tokenizer;
+      this.indexes = indexes;
+      const reports = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Tokenwise: counting the workspace' }, () => this.scanFolders(indexes, controller.signal));
+      if (this.scanning !== controller) return;
+      const cancelled = controller.signal.aborted;
+      // A cancelled scan shows what it counted, and is not kept current.
+      this.current = this.merged(reports, cancelled ? 'cancelled' : 'done');
+      if (!cancelled) this.watch();
+    } catch (e) {
+      this.log.reportOnce('workspace-scan', `cannot count the workspace: ${e instanceof Error ? e.message : String(e)}`, e);
+    } finally {
+      if (this.scanning === controller) {
+        this.scanning = undefined;
+        this.progress = undefined;
+        this.changed.fire();
+      }
+    }
+  }
+
+  private async scanFolders(indexes: FolderIndex[], signal: AbortSignal): Promise<FolderReport[]> {
+    const reports: FolderReport[] = [];
+    let before = 0;
     let lastPost = 0;
-    const reports: { folder: vscode.WorkspaceFolder; report: WorkspaceReport }[] = [];
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Tokenwise: counting the workspace' }, async () => {
-      for (const { folder, index } of this.indexes) {
+    for (const { folder, index } of indexes) {
+      let scanned = 0;
+      try {
         const report = await index.scan({
-          signal: controller.signal,
-          onProgress: (scanned, path) => {
-            this.progress = { scanned: scannedBefore + scanned, path: this.prefixed(folder, path) };
+          signal,
+          onProgress: (n, path) => {
+            scanned = n;
+            this.progress = { scanned: before + n, path: this.prefixed(folder, path) };
             // The panel needs no more than a few updates a second.
             if (performance.now() - lastPost > 200) {
               lastPost = performance.now();
@@ -72,25 +103,36 @@ export class WorkspaceCounts implements vscode.Disposable {
           },
         });
         reports.push({ folder, report });
-        scannedBefore += report.files.length + report.skipped.length;
-        if (report.state === 'cancelled') break;
+      } catch (e) {
+        // One unreadable folder does not stop the others.
+        this.log.error(`workspace view: cannot scan ${folder.name}`, e);
       }
-    }).then(undefined, (e: unknown) => this.log.error('workspace scan failed', e));
-    if (this.scanning !== controller) return;
-    this.scanning = undefined;
-    this.progress = undefined;
-    // A cancelled scan shows what it counted.
-    this.current = this.merged(reports, controller.signal.aborted ? 'cancelled' : 'done');
-    this.watch();
-    this.changed.fire();
+      before += scanned;
+      if (signal.aborted) break;
+    }
+    return reports;
   }
 
   cancel(): void {
     this.scanning?.abort();
   }
 
+  /** Forgets everything: the panel closed, or a new scan starts. */
+  reset(): void {
+    this.cancel();
+    this.scanning = undefined;
+    this.progress = undefined;
+    this.watcher?.dispose();
+    this.watcher = undefined;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending.clear();
+    this.indexes = [];
+    this.current = undefined;
+  }
+
   /** One report over every folder; paths start with the folder's name when there are several. */
-  private merged(reports: { folder: vscode.WorkspaceFolder; report: WorkspaceReport }[], state: WorkspaceReport['state']): WorkspaceReport | undefined {
+  private merged(reports: FolderReport[], state: WorkspaceReport['state']): WorkspaceReport | undefined {
     if (reports.length === 0 || !this.tokenizer) return undefined;
     const files = reports.flatMap(({ folder, report }) => report.files.map((f) => ({ ...f, path: this.prefixed(folder, f.path) })));
     const skipped = reports.flatMap(({ folder, report }) => report.skipped.map((s) => ({ ...s, path: this.prefixed(folder, s.path) })));
@@ -102,14 +144,15 @@ export class WorkspaceCounts implements vscode.Disposable {
     return this.indexes.length > 1 ? `${folder.name}/${path}` : path;
   }
 
-  /** After a scan, files that change on disk are counted again on their own. */
+  /** After a complete scan, files that change on disk are counted again on their own. */
   private watch(): void {
-    if (this.watcher) return;
     this.watcher = vscode.workspace.createFileSystemWatcher('**/*');
     const queue = (uri: vscode.Uri, op: 'update' | 'remove') => {
+      if (this.pending.size === 0) this.firstPending = performance.now();
       this.pending.set(uri.toString(), op);
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.flush(), 500);
+      const wait = Math.max(0, Math.min(SETTLE_MS, this.firstPending + MAX_WAIT_MS - performance.now()));
+      this.timer = setTimeout(() => void this.flush(), wait);
     };
     this.watcher.onDidCreate((uri) => queue(uri, 'update'));
     this.watcher.onDidChange((uri) => queue(uri, 'update'));
@@ -119,23 +162,22 @@ export class WorkspaceCounts implements vscode.Disposable {
   private async flush(): Promise<void> {
     const ops = [...this.pending];
     this.pending.clear();
+    const indexes = this.indexes;
     for (const [key, op] of ops) {
       const uri = vscode.Uri.parse(key);
-      const owner = this.indexes.find(({ folder }) => uri.scheme === folder.uri.scheme && uri.path.startsWith(`${folder.uri.path}/`));
+      const owner = indexes.find(({ folder }) => uri.scheme === folder.uri.scheme && uri.path.startsWith(folder.uri.path.replace(/\/?$/, '/')));
       if (!owner) continue;
-      const rel = uri.path.slice(owner.folder.uri.path.length + 1);
-      await (op === 'remove' ? owner.index.removeFile(rel) : owner.index.updateFile(rel)).catch((e: unknown) => this.log.error(`workspace view: could not count ${rel}`, e));
+      const rel = uri.path.slice(owner.folder.uri.path.replace(/\/?$/, '/').length);
+      await (op === 'remove' ? owner.index.removeFile(rel) : owner.index.updateFile(rel)).catch((e: unknown) => this.log.error(`workspace view: cannot count ${rel}`, e));
     }
-    if (!this.scanning && this.current) {
-      this.current = this.merged(this.indexes.map(({ folder, index }) => ({ folder, report: index.report() })), this.current.state);
-      this.changed.fire();
-    }
+    // A reset or a new scan while this ran: its results belong to nothing shown.
+    if (indexes !== this.indexes || this.scanning || !this.current) return;
+    this.current = this.merged(indexes.map(({ folder, index }) => ({ folder, report: index.report() })), 'done');
+    this.changed.fire();
   }
 
   dispose(): void {
-    this.cancel();
-    clearTimeout(this.timer);
-    this.watcher?.dispose();
+    this.reset();
     this.changed.dispose();
   }
 }
