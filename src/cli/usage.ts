@@ -68,8 +68,7 @@ Options:
   compare: `Usage: tokenwise compare [paths...] [--tokenizers ID,ID,...] [--tokenizer ID] [--json]
 
 Compares tokenizers on the same text: the files under the paths (default: the current folder,
-chosen as "count" chooses them), or stdin when no path is given and text is piped in (or the
-path is "-"). Each file is tokenized on its own and the numbers are summed. Special-token text
+chosen as "count" chooses them), or stdin when the path is "-". Each file is tokenized on its own and the numbers are summed. Special-token text
 counts as plain text. Characters are Unicode code points, bytes are UTF-8, and words are the
 word-like segments of Intl.Segmenter.
 

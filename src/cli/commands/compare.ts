@@ -7,7 +7,7 @@ import type { Tokenizer } from '../../core/tokenizers/types';
 import { parseByteSize, parseCommandArgs } from '../args';
 import { UsageError } from '../errors';
 import { formatInt, formatTable, plural } from '../format';
-import { writeOut } from '../output';
+import { readStdin, writeOut } from '../output';
 import { loadCliTokenizer, tokenizerLabel } from '../tokenizer';
 import { COMMAND_USAGE, DEFAULT_TOKENIZER, synopsis } from '../usage';
 import { DEFAULT_MAX_FILE_SIZE, walk } from '../walk';
@@ -63,9 +63,9 @@ function compareSet(current: string | undefined, list: string | undefined): Toke
   return tokenizers;
 }
 
-/** stdin when there is no path and something is piped in (or the path is "-"); else the files under the paths (default: .). */
+/** stdin when the path is "-"; else the files under the paths (default: ., as `count`). */
 async function readTexts(paths: readonly string[], maxFileSize: number): Promise<Texts> {
-  if ((paths.length === 0 && !process.stdin.isTTY) || (paths.length === 1 && paths[0] === '-')) {
+  if (paths.length === 1 && paths[0] === '-') {
     return { source: 'stdin', sources: [{ label: 'stdin', text: await readStdin() }], skipped: [] };
   }
   const named = paths.length > 0 ? paths : ['.'];
@@ -79,11 +79,6 @@ async function readTexts(paths: readonly string[], maxFileSize: number): Promise
   return { source, sources, skipped };
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function formatReport(report: CompareReport, tokenizers: readonly Tokenizer[], skipped: Texts['skipped']): string {
   const reference = report.rows.find((r) => r.tokenizer === report.reference)!;

@@ -4,7 +4,7 @@ import type { Tokenizer } from '../../core/tokenizers/types';
 import { checkPositionals, parseCommandArgs } from '../args';
 import { CliError, describeErrno } from '../errors';
 import { plural, quoteText } from '../format';
-import { writeErr, writeOut } from '../output';
+import { readStdin, writeOut } from '../output';
 import { APPROXIMATE_NOTE, loadCliTokenizer, tokenizerLabel } from '../tokenizer';
 import { COMMAND_USAGE } from '../usage';
 
@@ -39,13 +39,6 @@ function readText(file: string): string {
   }
 }
 
-async function readStdin(): Promise<string> {
-  // Someone typing at a terminal needs to know the command is waiting for them.
-  if (process.stdin.isTTY) writeErr('Reading the text from stdin; end it with Ctrl-D.\n');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** One token per line, so that large outputs stay readable and diffable. */
 function writeJson(tokenizer: Tokenizer, text: string): void {
