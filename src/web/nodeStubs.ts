@@ -7,6 +7,10 @@ const unavailable = (name: string) => () => {
 };
 export const existsSync = unavailable('the file system');
 export const readFileSync = unavailable('the file system');
+export const openSync = unavailable('the file system');
+export const readSync = unavailable('the file system');
+export const fstatSync = unavailable('the file system');
+export const closeSync = unavailable('the file system');
 export const join = (...parts: string[]): string => parts.join('/');
 export const dirname = (path: string): string => path.replace(/\/[^/]*$/, '');
 export const resolve = (path: string): string => path;

@@ -2,6 +2,10 @@
  * The tokenizers Tokenwise ships, and loading by id or by path. Nothing is read or parsed before a
  * tokenizer is first used; each is loaded once.
  */
+import { GgufError, type GgufFile } from '../backends/gguf/reader';
+import { readGgufFile } from '../backends/gguf/file';
+import { ggufVocab } from '../backends/gguf/vocab';
+import { tokenizerFromGguf } from './gguf/ggufTokenizer';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -106,13 +110,15 @@ function load(idOrPath: string): Tokenizer {
     if (entry.file.endsWith('.json.gz')) return new LibraryTokenizer(JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')), info);
     return bpeTokenizerFromData(deserializeBpe(readFileSync(path), entry.file), info);
   }
-  if (!/[\\/]|\.json$|\.bpe$/.test(idOrPath)) {
+  if (!/[\\/]|\.json$|\.bpe$|\.gguf$/.test(idOrPath)) {
     throw new UnknownTokenizerError(`unknown tokenizer "${idOrPath}"; known: ${BUNDLED.map((e) => e.id).join(', ')}, or a path to a tokenizer.json`);
   }
   return loadFile(resolve(idOrPath));
 }
 
 function loadFile(path: string): Tokenizer {
+  // A model file: its own vocabulary, read from the metadata without the weights.
+  if (path.endsWith('.gguf')) return loadGguf(path);
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -134,4 +140,16 @@ function loadFile(path: string): Tokenizer {
   } catch (e) {
     throw new MalformedTokenizerError(`${path}: ${(e as Error).message}`);
   }
+}
+
+function loadGguf(path: string): Tokenizer {
+  let file: GgufFile;
+  try {
+    file = readGgufFile(path, { withTensors: false });
+  } catch (e) {
+    if (e instanceof GgufError) throw new MalformedTokenizerError(`${path}: ${e.message}`);
+    throw new UnknownTokenizerError(`cannot read model file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const vocab = ggufVocab(file);
+  return tokenizerFromGguf(vocab, { id: path, name: `${vocab.name ?? path.split(/[\\/]/).pop()} (GGUF)`, family: 'Local model', exact: true });
 }

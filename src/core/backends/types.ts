@@ -1,0 +1,126 @@
+/**
+ * What Tokenwise needs from a model engine, whichever it is: llama-server, an OpenAI-compatible server
+ * (vLLM), Ollama, or the embedded llama.cpp engine. Every call takes an AbortSignal; token ids are in the
+ * model's own vocabulary.
+ */
+
+export type BackendKind = 'llama-server' | 'openai' | 'ollama' | 'embedded';
+
+/** FIM and repository-context special tokens, by their ids in the model's vocabulary. */
+export interface FimTokenIds {
+  prefix?: number;
+  suffix?: number;
+  middle?: number;
+  pad?: number;
+  repoName?: number;
+  fileSeparator?: number;
+}
+
+export interface BackendModelInfo {
+  /** The model's name as the engine reports it (or the GGUF file name). */
+  name: string;
+  /** The context size the engine really serves (per slot for llama-server). */
+  contextSize: number;
+  vocabSize: number;
+  bosId?: number;
+  eosId?: number;
+  /** End-of-turn / end-of-generation ids besides eos (`<|im_end|>`, `<|eot_id|>`, `<EOT>`…). */
+  endIds: number[];
+  fim: FimTokenIds;
+  /** Ids of control (special) tokens: they never stand for text. */
+  specialIds: number[];
+  /**
+   * The exact bytes each id stands for, where the engine lets us know them (GGUF metadata, `/tokenize`
+   * pieces, `bytes` arrays); empty for special tokens. Undefined when unknown.
+   */
+  tokenBytes?: (id: number) => Uint8Array | undefined;
+}
+
+export interface BackendCapabilities {
+  /** Prompts can be token ids (else text only: Ollama). */
+  tokenIdPrompts: boolean;
+  /** Next-token distributions: the full vocabulary, the top k, or none. */
+  distributions: 'full' | 'top-k' | 'none';
+  /** The largest k for top-k distributions (the vocabulary size when full). */
+  maxTopK: number;
+  /** Probabilities of tokens already in the prompt (teacher-forced). */
+  promptTokenProbs: boolean;
+  /** Ways to constrain what is generated. */
+  constraints: ('grammar' | 'regex' | 'token-bias')[];
+  /** A server-side infill endpoint (llama-server `/infill`). */
+  infill: boolean;
+  tokenize: boolean;
+  /** The context size the engine really serves. */
+  contextSize: number;
+}
+
+export type Prompt = { ids: Uint32Array } | { text: string };
+
+export interface GenerateRequest {
+  prompt: Prompt;
+  maxTokens: number;
+  /** 0 (default) is greedy. */
+  temperature?: number;
+  /** Text at which generation stops (not included in the output). */
+  stop?: string[];
+  /** Constraints, where `capabilities.constraints` says the engine has them. */
+  grammar?: string;
+  regex?: string;
+  /** Additive logit bias per id (-Infinity bans an id). */
+  tokenBias?: ReadonlyMap<number, number>;
+  /** Also return the raw top-k distribution at each generated token (0 or absent: none). */
+  topK?: number;
+  signal?: AbortSignal;
+}
+
+export interface GeneratedToken {
+  /** Undefined where the engine streams text only. */
+  id?: number;
+  /** The token's exact bytes where known. */
+  bytes?: Uint8Array;
+  text: string;
+  /** The raw distribution this token was drawn from, when `topK` was asked. */
+  top?: Distribution;
+}
+
+export type StopReason = 'eos' | 'stop' | 'length' | 'aborted';
+
+export type Distribution =
+  /** probs[id] for every id of the vocabulary. */
+  | { kind: 'full'; probs: Float64Array }
+  /** The top k ids, most probable first, and their probabilities. */
+  | { kind: 'top'; ids: Uint32Array; probs: Float64Array };
+
+export interface ConnectResult {
+  info: BackendModelInfo;
+  capabilities: BackendCapabilities;
+}
+
+export interface ModelBackend {
+  readonly kind: BackendKind;
+  /** Checks the engine is there and learns what it can do; call before anything else. */
+  connect(signal?: AbortSignal): Promise<ConnectResult>;
+  /** The engine's own tokenization, special-token text as plain text. */
+  tokenize(text: string, signal?: AbortSignal): Promise<Uint32Array>;
+  /** Streams generated tokens; the return value says why it stopped. */
+  generate(request: GenerateRequest): AsyncGenerator<GeneratedToken, StopReason>;
+  /**
+   * Raw (pre-sampling) next-token distributions after each context, in one batch where the engine allows;
+   * present when `capabilities.distributions` is not 'none'. An empty context means the start of text.
+   */
+  nextTokenDistributions?(contexts: readonly Uint32Array[], options: { topK?: number; signal?: AbortSignal }): Promise<Distribution[]>;
+  /** Ends requests in flight and frees what the backend holds (a child process, sockets). */
+  dispose(): void;
+}
+
+/** A backend error the user should read as is: the engine's own message, and where it came from. */
+export class BackendError extends Error {
+  constructor(
+    message: string,
+    readonly kind: BackendKind,
+    cause?: unknown,
+  ) {
+    super(message, { cause });
+    this.name = 'BackendError';
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The GGUF tokenizers give llama.cpp's own token ids (through node-llama-cpp, special-token text as plain
+ * text, no BOS) on the test corpus and on random strings, for a byte-level BPE and a SentencePiece model.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { readGguf } from '../../src/core/backends/gguf/reader';
+import { ggufVocab } from '../../src/core/backends/gguf/vocab';
+import { tokenizerFromGguf } from '../../src/core/tokenizers/gguf/ggufTokenizer';
+import type { Tokenizer } from '../../src/core/tokenizers/types';
+import { adversarial, ATOMS, randomText, realFiles, rng } from '../fixtures/corpus';
+import { modelCache, writeTinyModel, type TinyModelKind } from '../fixtures/gguf/index';
+
+const ROOT = resolve(__dirname, '..', '..');
+const ENGINE = join(ROOT, '.cache', 'engine', 'node_modules', 'node-llama-cpp');
+
+interface EngineModel {
+  tokenize(text: string, specialTokens?: boolean): number[];
+  dispose(): Promise<void>;
+}
+
+/** Random strings over the corpus atoms plus extra runs of the hard cases. */
+function randomStrings(seed: number, count: number): string[] {
+  const r = rng(seed);
+  const extra = ['   ', '\t\t', '\r\n\r\n', '0123456789', '日本語', '中文文本', '😀😀', '👨‍👩‍👧‍👦', ' \u3000 ', '\n \n', 'x  y', '  '];
+  const atoms = [...ATOMS, ...extra];
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    let s = '';
+    const n = 1 + Math.floor(r() * 24);
+    for (let k = 0; k < n; k++) s += atoms[Math.floor(r() * atoms.length)];
+    out.push(i % 5 === 0 ? randomText(r, n) : s);
+  }
+  return out;
+}
+
+function assertSame(tokenizer: Tokenizer, text: string, theirs: number[], label: string): void {
+  const ours = Array.from(tokenizer.encode(text));
+  if (ours.join() === theirs.join()) return;
+  let at = 0;
+  while (at < ours.length && ours[at] === theirs[at]) at++;
+  assert.fail(`${label}: first difference at token ${at} of ${ours.length}/${theirs.length} in ${JSON.stringify(text.slice(0, 200))}\n ours   ${ours.slice(at, at + 8)}\n theirs ${theirs.slice(at, at + 8)}`);
+}
+
+const engineThere = existsSync(ENGINE);
+
+(engineThere ? describe : describe.skip)('GGUF tokenizers equal llama.cpp', () => {
+  let llama: { loadModel(o: { modelPath: string; vocabOnly?: boolean }): Promise<EngineModel> };
+  before(async () => {
+    const { getLlama } = (await import(pathToFileURL(join(ENGINE, 'dist', 'index.js')).href)) as { getLlama: (o: object) => Promise<typeof llama> };
+    llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });
+  });
+
+  for (const kind of ['random-bpe', 'random-spm'] as TinyModelKind[]) {
+    describe(kind, () => {
+      let tokenizer: Tokenizer;
+      let model: EngineModel;
+      before(async () => {
+        const fixture = writeTinyModel(kind, join(modelCache(), `tokenizer-${kind}.gguf`));
+        tokenizer = tokenizerFromGguf(ggufVocab(readGguf(readFileSync(fixture.path))));
+        // A valid generated model: safe to load in this process.
+        model = await llama.loadModel({ modelPath: fixture.path, vocabOnly: true });
+      });
+      after(async () => model?.dispose());
+
+      it('adversarial texts', () => {
+        for (const [name, text] of adversarial()) assertSame(tokenizer, text, model.tokenize(text, false), name);
+      });
+
+      it('real files', () => {
+        for (const [name, text] of realFiles()) {
+          // Long files in slices: the engine's own tokenize is the slow side.
+          const slice = text.slice(0, 60_000);
+          assertSame(tokenizer, slice, model.tokenize(slice, false), name);
+        }
+      });
+
+      it('600 random strings', () => {
+        for (const text of randomStrings(kind.length * 31, 600)) assertSame(tokenizer, text, model.tokenize(text, false), 'random');
+      });
+
+      it('special-token text is parsed only when asked', () => {
+        const texts = ['<|endoftext|>abc', 'x<|fim_prefix|>def<|fim_suffix|>g<|fim_middle|>', ' \u2581<PRE> a \u2581<SUF>b\u2581<MID>', '<s> </s>x<unk>'];
+        for (const text of texts) {
+          assertSame(tokenizer, text, model.tokenize(text, false), 'plain');
+          assert.deepEqual(Array.from(tokenizer.encode(text, { parseSpecialTokens: true })), Array.from(model.tokenize(text, true)), JSON.stringify(text));
+        }
+      });
+
+      it('spans cover the text in order and bytes round-trip', () => {
+        for (const text of randomStrings(5, 200)) {
+          const spans = tokenizer.tokenize(text);
+          assert.deepEqual(Array.from(spans.ids), Array.from(tokenizer.encode(text)));
+          for (let i = 0; i < spans.ids.length; i++) {
+            assert.ok(spans.starts[i] <= spans.ends[i] && spans.ends[i] <= text.length);
+            if (i > 0) assert.ok(spans.starts[i] >= spans.starts[i - 1]);
+          }
+          if (spans.ids.length) assert.equal(spans.ends[spans.ids.length - 1], text.length);
+          const decoded = Buffer.from(tokenizer.decodeBytes(spans.ids)).toString('utf8');
+          // SentencePiece reads ▁ as a space and adds one before the text.
+          const expected = Buffer.from(text, 'utf8').toString('utf8');
+          assert.equal(kind.endsWith('spm') ? decoded.replace(/^ /, '') : decoded, kind.endsWith('spm') ? expected.replaceAll('\u2581', ' ') : expected);
+        }
+      });
+    });
+  }
+});
