@@ -13,6 +13,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' }),
+  // The embedded engine's child process; node-llama-cpp is installed on demand and imported at run time from its folder.
+  build({ ...common, entryPoints: ['src/core/engine/host.ts'], outfile: 'dist/engine.js', external: ['node-llama-cpp'] }),
   // VS Code for the Web: no Node built-ins; the few the core names are stubbed.
   build({
     ...common,
