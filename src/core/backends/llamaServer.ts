@@ -1,0 +1,327 @@
+/**
+ * llama.cpp's `llama-server`, through its native endpoints: `/completion` takes token-id prompts and
+ * returns raw (pre-sampling) probabilities over the whole vocabulary with exact `bytes`, which the
+ * OpenAI-style `/v1/completions` of the same server does not (it ignores `echo` and `prompt_logprobs`).
+ */
+import { HttpClient, pieceBytes, sleep } from './http';
+import { Inflight, mapLimited } from './inflight';
+import { classifySpecials, specialCandidates } from './specialTokens';
+import type {
+  BackendCapabilities,
+  BackendModelInfo,
+  ConnectResult,
+  Distribution,
+  GenerateRequest,
+  GeneratedToken,
+  ModelBackend,
+  StopReason,
+} from './types';
+import { BackendError } from './types';
+
+export interface LlamaServerOptions {
+  /** e.g. `http://127.0.0.1:8080` */
+  url: string;
+  /** Sent as a Bearer token when the server runs with `--api-key`. */
+  apiKey?: string;
+  timeoutMs?: number;
+  /** The slot generation uses, so its prompt cache is reused turn after turn (default 0). */
+  slot?: number;
+}
+
+interface Props {
+  total_slots?: number;
+  model_alias?: string;
+  model_path?: string;
+  bos_token?: string;
+  eos_token?: string;
+  build_info?: string;
+  default_generation_settings?: { n_ctx?: number };
+}
+
+interface ProbEntry {
+  id: number;
+  token?: string;
+  bytes?: number[];
+  logprob: number;
+}
+
+interface StepProbs extends ProbEntry {
+  top_logprobs?: ProbEntry[];
+}
+
+interface CompletionEvent {
+  content?: string;
+  tokens?: number[];
+  stop?: boolean;
+  stop_type?: string;
+  completion_probabilities?: StepProbs[];
+}
+
+const LOAD_POLL_MS = 250;
+
+export class LlamaServerBackend implements ModelBackend {
+  readonly kind = 'llama-server' as const;
+  private readonly http: HttpClient;
+  private readonly inflight = new Inflight();
+  private readonly slot: number;
+  /** Exact bytes of ids seen so far (from `/tokenize` pieces and probability `bytes`). */
+  private readonly bytes = new Map<number, Uint8Array>();
+  private specials = new Set<number>();
+  private connected?: ConnectResult;
+  private slots = 1;
+
+  constructor(options: LlamaServerOptions) {
+    this.http = new HttpClient({
+      kind: this.kind,
+      baseUrl: options.url,
+      timeoutMs: options.timeoutMs,
+      headers: options.apiKey ? { Authorization: `Bearer ${options.apiKey}` } : undefined,
+    });
+    this.slot = options.slot ?? 0;
+  }
+
+  async connect(signal?: AbortSignal): Promise<ConnectResult> {
+    const { signal: s, release } = this.inflight.link(signal);
+    try {
+      await this.waitHealthy(s);
+      const props = await this.http.getJson<Props>('/props', s);
+      const models = await this.http.getJson<{ data?: { meta?: { n_vocab?: number } }[] }>('/v1/models', s);
+      const vocabSize = models.data?.[0]?.meta?.n_vocab;
+      const contextSize = props.default_generation_settings?.n_ctx;
+      if (!vocabSize || !contextSize) throw new BackendError('llama-server did not report its vocabulary size and context size (/v1/models, /props)', this.kind);
+      this.slots = Math.max(1, props.total_slots ?? 1);
+
+      // The server names its special tokens only as text: find their ids by tokenizing each candidate with
+      // special-token parsing on; a single id that plain parsing would split is a special token.
+      const idOf = new Map<string, number>();
+      await mapLimited(specialCandidates([props.bos_token, props.eos_token]), 4, async (text) => {
+        const id = await this.specialId(text, s);
+        if (id !== undefined) idOf.set(text, id);
+      });
+      const bosId = props.bos_token ? idOf.get(props.bos_token) : undefined;
+      const eosId = props.eos_token ? idOf.get(props.eos_token) : undefined;
+      const { fim, endIds } = classifySpecials((t) => idOf.get(t), eosId);
+      this.specials = new Set(idOf.values());
+      const infill = await this.probeInfill(s);
+
+      const info: BackendModelInfo = {
+        name: props.model_alias || baseName(props.model_path) || 'llama-server',
+        contextSize,
+        vocabSize,
+        bosId,
+        eosId,
+        endIds,
+        fim,
+        specialIds: [...this.specials].sort((a, b) => a - b),
+        tokenBytes: (id) => (this.specials.has(id) ? new Uint8Array(0) : this.bytes.get(id)),
+      };
+      const capabilities: BackendCapabilities = {
+        tokenIdPrompts: true,
+        distributions: 'full',
+        maxTopK: vocabSize,
+        promptTokenProbs: false,
+        constraints: ['grammar', 'token-bias'],
+        infill,
+        tokenize: true,
+        contextSize,
+      };
+      this.connected = { info, capabilities };
+      return this.connected;
+    } finally {
+      release();
+    }
+  }
+
+  async tokenize(text: string, signal?: AbortSignal): Promise<Uint32Array> {
+    const { signal: s, release } = this.inflight.link(signal);
+    try {
+      const res = await this.http.postJson<{ tokens: { id: number; piece: unknown }[] }>(
+        '/tokenize',
+        { content: text, add_special: false, parse_special: false, with_pieces: true },
+        s,
+      );
+      const ids = new Uint32Array(res.tokens.length);
+      res.tokens.forEach((t, i) => {
+        ids[i] = t.id;
+        // A piece is a string when it is valid UTF-8 and a byte array otherwise: both are exact.
+        const bytes = pieceBytes(t.piece);
+        if (bytes && !this.bytes.has(t.id)) this.bytes.set(t.id, bytes);
+      });
+      return ids;
+    } finally {
+      release();
+    }
+  }
+
+  async *generate(request: GenerateRequest): AsyncGenerator<GeneratedToken, StopReason> {
+    const { signal, release } = this.inflight.link(request.signal);
+    const body: Record<string, unknown> = {
+      prompt: 'ids' in request.prompt ? Array.from(request.prompt.ids) : request.prompt.text,
+      n_predict: request.maxTokens,
+      temperature: request.temperature ?? 0,
+      stream: true,
+      cache_prompt: true,
+      id_slot: this.slot,
+      return_tokens: true,
+    };
+    if (request.stop?.length) body.stop = request.stop;
+    if (request.grammar) body.grammar = request.grammar;
+    if (request.regex) throw new BackendError('llama-server takes a grammar, not a regex', this.kind);
+    if (request.tokenBias?.size) body.logit_bias = [...request.tokenBias].map(([id, b]) => [id, b === -Infinity ? false : b]);
+    if (request.topK) {
+      body.n_probs = request.topK;
+      body.post_sampling_probs = false;
+    }
+    try {
+      for await (const raw of this.http.stream('/completion', body, 'sse', signal)) {
+        const event = raw as CompletionEvent;
+        yield* this.tokensOf(event);
+        if (event.stop) return stopReason(event.stop_type);
+      }
+      throw new BackendError('llama-server /completion: the stream ended before the server said it had stopped', this.kind);
+    } catch (error) {
+      if (signal.aborted) return 'aborted';
+      throw error;
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * One `n_predict: 1` request per context, at most one per slot at a time, each pinned to its slot so
+   * that contexts sharing a prefix reuse that slot's cache. `n_probs` reads the raw softmax over all logits
+   * before any sampler, bias or grammar (llama.cpp `populate_token_probs`); `post_sampling_probs` stays off.
+   */
+  async nextTokenDistributions(contexts: readonly Uint32Array[], options: { topK?: number; signal?: AbortSignal }): Promise<Distribution[]> {
+    const info = this.requireConnected().info;
+    const { signal, release } = this.inflight.link(options.signal);
+    const full = !options.topK || options.topK >= info.vocabSize;
+    try {
+      return await mapLimited(contexts, this.slots, async (context, worker) => {
+        // An empty context is the start of text; token-id prompts never get BOS from the server.
+        const prompt = context.length ? Array.from(context) : info.bosId !== undefined ? [info.bosId] : '';
+        const res = await this.http.postJson<CompletionEvent>(
+          '/completion',
+          {
+            prompt,
+            n_predict: 1,
+            n_probs: full ? info.vocabSize : options.topK,
+            post_sampling_probs: false,
+            temperature: 0,
+            cache_prompt: true,
+            id_slot: worker % this.slots,
+            stream: false,
+          },
+          signal,
+        );
+        const entries = res.completion_probabilities?.[0]?.top_logprobs;
+        if (!entries) throw new BackendError('llama-server /completion returned no probabilities', this.kind);
+        for (const e of entries) this.remember(e);
+        if (full) {
+          const probs = new Float64Array(info.vocabSize);
+          for (const e of entries) probs[e.id] = Math.exp(e.logprob);
+          return { kind: 'full', probs } satisfies Distribution;
+        }
+        return top(entries);
+      });
+    } finally {
+      release();
+    }
+  }
+
+  /** Fills the byte table for the whole vocabulary with one full-distribution request. */
+  async loadTokenBytes(signal?: AbortSignal): Promise<void> {
+    await this.nextTokenDistributions([new Uint32Array(0)], { signal });
+  }
+
+  dispose(): void {
+    this.inflight.abortAll();
+  }
+
+  private *tokensOf(event: CompletionEvent): Generator<GeneratedToken> {
+    const ids = event.tokens ?? [];
+    const steps = event.completion_probabilities ?? [];
+    if (!ids.length) {
+      if (event.content) yield { text: event.content };
+      return;
+    }
+    for (let i = 0; i < ids.length; i++) {
+      const step = steps[i];
+      if (step) this.remember(step);
+      const token: GeneratedToken = {
+        id: ids[i],
+        bytes: this.specials.has(ids[i]) ? new Uint8Array(0) : this.bytes.get(ids[i]),
+        // The server holds back text that might start a stop string, so the text of an event belongs to
+        // its tokens together: it goes on the last one.
+        text: i === ids.length - 1 ? (event.content ?? '') : '',
+      };
+      if (step?.top_logprobs) token.top = top(step.top_logprobs);
+      yield token;
+    }
+  }
+
+  private remember(entry: ProbEntry): void {
+    if (!this.bytes.has(entry.id) && Array.isArray(entry.bytes)) this.bytes.set(entry.id, Uint8Array.from(entry.bytes));
+  }
+
+  private requireConnected(): ConnectResult {
+    if (!this.connected) throw new BackendError('llama-server: call connect() first', this.kind);
+    return this.connected;
+  }
+
+  /** `/health` answers 503 while the model loads: wait for it, within the client's timeout. */
+  private async waitHealthy(signal: AbortSignal): Promise<void> {
+    const until = Date.now() + this.http.timeoutMs;
+    for (;;) {
+      const { status, body } = await this.http.status('/health', signal);
+      if (status === 200) return;
+      if (status !== 503 || Date.now() > until) {
+        throw new BackendError(`llama-server /health failed with HTTP ${status}: ${body.slice(0, 200)}`, this.kind);
+      }
+      await sleep(LOAD_POLL_MS, this.kind, signal);
+    }
+  }
+
+  private async specialId(text: string, signal: AbortSignal): Promise<number | undefined> {
+    const tok = (parse: boolean) =>
+      this.http.postJson<{ tokens: number[] }>('/tokenize', { content: text, add_special: false, parse_special: parse }, signal);
+    const special = await tok(true);
+    if (special.tokens.length !== 1) return undefined;
+    const plain = await tok(false);
+    return plain.tokens.length > 1 || plain.tokens[0] !== special.tokens[0] ? special.tokens[0] : undefined;
+  }
+
+  /**
+   * `/infill` answers 501 when the vocabulary lacks FIM tokens. Even where it works, its layout is not
+   * the one Tokenwise needs: `prompt` lands before FIM_SUF, each field is tokenized apart (an artificial
+   * token boundary at the cursor), `input_extra` is dropped when n_ctx per slot ≤ n_batch + 2·n_predict,
+   * and SPM models get a space prefixed to prefix and suffix. FIM prompts are built as token ids instead.
+   */
+  private async probeInfill(signal: AbortSignal): Promise<boolean> {
+    try {
+      await this.http.postJson('/infill', { input_prefix: '', input_suffix: '', n_predict: 0, cache_prompt: false }, signal);
+      return true;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      return false;
+    }
+  }
+}
+
+function stopReason(type: string | undefined): StopReason {
+  if (type === 'eos') return 'eos';
+  if (type === 'word') return 'stop';
+  return 'length';
+}
+
+function top(entries: readonly ProbEntry[]): Distribution {
+  return {
+    kind: 'top',
+    ids: Uint32Array.from(entries, (e) => e.id),
+    probs: Float64Array.from(entries, (e) => Math.exp(e.logprob)),
+  };
+}
+
+function baseName(path: string | undefined): string | undefined {
+  return path?.split(/[\\/]/).pop();
+}

@@ -1,0 +1,199 @@
+/**
+ * LlamaServerBackend against a real llama-server (built by scripts/build-llama-server.sh from the llama.cpp
+ * source bundled with node-llama-cpp) on the bigram fixture models, whose next-token distribution is a
+ * known table: raw distributions, tokenization, greedy generation, stop/abort, a killed and restarted server.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { LlamaServerBackend } from '../../src/core/backends/llamaServer';
+import { BackendError } from '../../src/core/backends/types';
+import { modelCache, writeTinyModel, type TinyModel, type TinyModelKind } from '../fixtures/gguf';
+
+const ROOT = resolve(__dirname, '..', '..');
+const BINARY = join(ROOT, '.cache', 'llama-server', 'llama-server');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function startServer(model: string, port: number): Promise<ChildProcess> {
+  const child = spawn(BINARY, ['-m', model, '--host', '127.0.0.1', '--port', String(port), '-t', '1', '-c', '4096', '-np', '2', '-b', '512', '--no-webui'], { stdio: 'ignore' });
+  // Ready once /health answers 200 (about 0.3 s for these models).
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`llama-server exited with ${child.exitCode}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+    if (ok) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('llama-server did not become ready');
+}
+
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+const argmax = (row: Float64Array) => row.reduce((best, p, i) => (p > row[best] ? i : best), 0);
+
+for (const kind of ['bigram-bpe', 'bigram-spm'] as TinyModelKind[]) {
+  describe(`llama-server on the ${kind} model (real llama.cpp)`, function () {
+    this.timeout(300_000);
+    let model: TinyModel;
+    let child: ChildProcess | undefined;
+    let port: number;
+    let backend: LlamaServerBackend;
+
+    before(async function () {
+      if (!existsSync(BINARY)) {
+        // Cached after the first build (about 12 minutes on 2 cores).
+        this.timeout(40 * 60_000);
+        const r = spawnSync('bash', [join(ROOT, 'scripts', 'build-llama-server.sh')], { stdio: 'inherit' });
+        if (r.status !== 0) throw new Error('building llama-server failed');
+      }
+      model = writeTinyModel(kind, join(modelCache(), `server-${kind}.gguf`));
+      port = await freePort();
+      child = await startServer(model.path, port);
+      backend = new LlamaServerBackend({ url: `http://127.0.0.1:${port}`, timeoutMs: 10_000 });
+    });
+    after(async () => {
+      backend?.dispose();
+      await stop(child);
+    });
+
+    it('connects: capabilities, context per slot, vocabulary, special ids', async () => {
+      const { info, capabilities } = await backend.connect();
+      assert.equal(info.vocabSize, model.vocabSize);
+      assert.equal(info.contextSize, 2048);
+      assert.equal(info.bosId, model.bosId);
+      assert.equal(info.eosId, model.eosId);
+      assert.equal(info.fim.prefix, model.fim.prefix);
+      assert.equal(info.fim.suffix, model.fim.suffix);
+      assert.equal(info.fim.middle, model.fim.middle);
+      assert.deepEqual(
+        { ...capabilities, infill: undefined },
+        { tokenIdPrompts: true, distributions: 'full', maxTopK: model.vocabSize, promptTokenProbs: false, constraints: ['grammar', 'token-bias'], infill: undefined, tokenize: true, contextSize: 2048 },
+      );
+      assert.equal(capabilities.infill, true);
+    });
+
+    it('next-token distributions are the raw table (1e-5), at the start of text and after contexts', async () => {
+      const table = model.table!;
+      const contexts = [new Uint32Array(0), Uint32Array.of(model.bosId, 10), Uint32Array.of(model.bosId, 20, 30), Uint32Array.of(model.bosId, 40)];
+      const ds = await backend.nextTokenDistributions(contexts, {});
+      ds.forEach((d, i) => {
+        assert.equal(d.kind, 'full');
+        const c = contexts[i];
+        const row = table[c.length ? c[c.length - 1] : model.bosId];
+        if (d.kind === 'full') row.forEach((p, id) => assert.ok(Math.abs(d.probs[id] - p) < 1e-5, `id ${id}: ${d.probs[id]} vs ${p}`));
+      });
+      // Top-k: the k most probable, in order (ties may swap).
+      const [top] = await backend.nextTokenDistributions([Uint32Array.of(model.bosId, 10)], { topK: 5 });
+      assert.equal(top.kind, 'top');
+      if (top.kind === 'top') top.ids.forEach((id, i) => assert.ok(Math.abs(top.probs[i] - table[10][id]) < 1e-5));
+    });
+
+    it('raw means raw: a banning bias and a temperature do not change the distribution', async () => {
+      const row = model.table![10];
+      const best = argmax(row);
+      const tokens = [];
+      for await (const t of backend.generate({ prompt: { ids: Uint32Array.of(model.bosId, 10) }, maxTokens: 1, temperature: 0, topK: 3, tokenBias: new Map([[best, -Infinity]]) })) tokens.push(t);
+      assert.notEqual(tokens[0].id, best);
+      const top = tokens[0].top!;
+      assert.equal(top.kind, 'top');
+      if (top.kind === 'top') assert.equal(top.ids[0], best);
+    });
+
+    it('tokenizes single-token strings to the fixture ids, with exact bytes', async () => {
+      const { info } = await backend.connect();
+      // SPM adds a leading space: a word-start token `▁xy` is what "xy" tokenizes to.
+      const spm = kind.endsWith('spm');
+      const samples = model.tokens
+        .map((t, id) => ({ t, id }))
+        .filter(({ t }) => (spm ? /^\u2581[a-z]{2,}$/ : /^[a-z]{2,}$/).test(t))
+        .slice(0, 10);
+      assert.ok(samples.length > 3);
+      for (const { t, id } of samples) {
+        const text = spm ? t.slice(1) : t;
+        const ids = [...(await backend.tokenize(text))];
+        assert.deepEqual(ids, [id], `${text} → ${ids}`);
+        assert.equal(new TextDecoder().decode(info.tokenBytes!(id)), spm ? ` ${text}` : t);
+      }
+    });
+
+    it('greedy generation follows the table\'s argmax chain', async () => {
+      const table = model.table!;
+      // Start from a token whose argmax chain has no near-ties for 5 steps (a tie may go either way).
+      const clear = (row: Float64Array) => row.every((p, i) => i === argmax(row) || row[argmax(row)] - p > 1e-4);
+      const start = table.findIndex((_, s) => {
+        for (let i = 0, prev = s; i < 5; i++, prev = argmax(table[prev])) if (!clear(table[prev])) return false;
+        return true;
+      });
+      assert.ok(start >= 0);
+      const got: number[] = [];
+      let reason;
+      const gen = backend.generate({ prompt: { ids: Uint32Array.of(model.bosId, start) }, maxTokens: 12 });
+      for (let r = await gen.next(); ; r = await gen.next()) {
+        if (r.done) {
+          reason = r.value;
+          break;
+        }
+        got.push(r.value.id!);
+      }
+      let prev = start;
+      let compared = 0;
+      for (const id of got) {
+        const row = table[prev];
+        const best = argmax(row);
+        if (!clear(row)) break;
+        assert.equal(id, best);
+        compared++;
+        prev = id;
+      }
+      assert.ok(compared >= 5, `compared ${compared} steps`);
+      assert.ok(reason === 'length' || reason === 'eos');
+    });
+
+    it('stops at a stop string, and abort ends a stream', async () => {
+      const run = async (stop?: string[]) => {
+        let text = '';
+        const gen = backend.generate({ prompt: { ids: Uint32Array.of(model.bosId, 10) }, maxTokens: 8, stop });
+        for (let r = await gen.next(); ; r = await gen.next()) {
+          if (r.done) return { text, reason: r.value };
+          text += r.value.text;
+        }
+      };
+      const free = await run();
+      if (free.text.length >= 4) {
+        const stopAt = free.text.slice(2, 4);
+        const stopped = await run([stopAt]);
+        assert.equal(stopped.reason, 'stop');
+        assert.equal(stopped.text, free.text.slice(0, free.text.indexOf(stopAt)));
+      }
+      const controller = new AbortController();
+      const gen = backend.generate({ prompt: { ids: Uint32Array.of(model.bosId, 10) }, maxTokens: 1000, signal: controller.signal, temperature: 1 });
+      await gen.next();
+      controller.abort();
+      let r = await gen.next();
+      while (!r.done) r = await gen.next();
+      assert.equal(r.value, 'aborted');
+    });
+
+    it('a killed server gives clear errors; a restarted one works again', async () => {
+      await stop(child);
+      await assert.rejects(backend.tokenize('ab'), (e: Error) => e instanceof BackendError && /connection refused|closed the connection/.test(e.message));
+      child = await startServer(model.path, port);
+      await backend.connect();
+      assert.ok((await backend.tokenize('ab')).length > 0);
+    });
+  });
+}
