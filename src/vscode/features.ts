@@ -10,8 +10,8 @@ import { BudgetPanel } from './panel/budgetPanel';
 import { selectModel, selectTokenizer } from './picker';
 import { StatusBar } from './statusBar';
 
-/** Registers the features into `context.subscriptions`; shows and rethrows an activation failure. */
-export function activateFeatures(context: vscode.ExtensionContext, host: 'desktop' | 'web'): void {
+/** Registers the features into `context.subscriptions`; shows and rethrows an activation failure. Returns the log. */
+export function activateFeatures(context: vscode.ExtensionContext, host: 'desktop' | 'web'): Log {
   const log = new Log();
   context.subscriptions.push(log);
   log.info(`Tokenwise ${String(context.extension.packageJSON.version)} started (${host} extension host)`);
@@ -39,4 +39,5 @@ export function activateFeatures(context: vscode.ExtensionContext, host: 'deskto
     void vscode.window.showErrorMessage(`Tokenwise failed to start: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
   }
+  return log;
 }

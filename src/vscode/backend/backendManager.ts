@@ -1,0 +1,164 @@
+/**
+ * The model backend the user configured: built from the settings (the API key from SecretStorage),
+ * connected when the settings say so, its capabilities written to the log and shown in a status bar item.
+ * Nothing is sent anywhere until the user picks a backend; a remote URL needs `tokenwise.backend.allowRemote`.
+ */
+import * as vscode from 'vscode';
+import { createBackend, describeCapabilities, type BackendSettings } from '../../core/backends/create';
+import { EmbeddedBackend } from '../../core/backends/embedded';
+import type { ConnectResult, ModelBackend } from '../../core/backends/types';
+import type { EngineGpu } from '../../core/engine/protocol';
+import { engineInstalled } from '../../core/engine/install';
+import { SECTION } from '../config';
+import type { Log } from '../log';
+import { engineDir } from './engineInstall';
+
+export const API_KEY_SECRET = 'tokenwise.backend.apiKey';
+
+type BackendState =
+  | { kind: 'off' }
+  | { kind: 'connecting'; backend: ModelBackend }
+  | { kind: 'ready'; backend: ModelBackend; result: ConnectResult }
+  | { kind: 'failed'; message: string };
+
+export class BackendManager implements vscode.Disposable {
+  private state: BackendState = { kind: 'off' };
+  private attempt: AbortController | undefined;
+  private readonly item = vscode.window.createStatusBarItem('tokenwise.backend', vscode.StatusBarAlignment.Right, 99);
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.item, this.changed];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: Log,
+  ) {
+    this.item.name = 'Tokenwise Model Backend';
+    this.item.command = 'tokenwise.connectBackend';
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${SECTION}.backend`)) void this.connect();
+      }),
+      context.secrets.onDidChange((e) => {
+        if (e.key === API_KEY_SECRET) void this.connect();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.connect()),
+    );
+    void this.connect();
+  }
+
+  /** The connected backend, if any. */
+  get current(): { backend: ModelBackend; result: ConnectResult } | undefined {
+    return this.state.kind === 'ready' ? { backend: this.state.backend, result: this.state.result } : undefined;
+  }
+
+  /** Drops the backend in use and connects again with the settings as they are now. */
+  async connect(userAsked = false): Promise<void> {
+    this.attempt?.abort();
+    this.release();
+    const config = vscode.workspace.getConfiguration(SECTION);
+    const kind = config.get<string>('backend.kind', 'none');
+    if (kind === 'none') {
+      this.setState({ kind: 'off' });
+      if (userAsked) void vscode.window.showInformationMessage('Tokenwise: choose a model backend in the settings (tokenwise.backend.kind) first.');
+      return;
+    }
+    const attempt = new AbortController();
+    this.attempt = attempt;
+    let backend: ModelBackend;
+    try {
+      backend = createBackend(await this.settings(kind as BackendSettings['kind']), (s) => this.embedded(s));
+    } catch (e) {
+      this.fail(e, userAsked);
+      return;
+    }
+    this.setState({ kind: 'connecting', backend });
+    try {
+      const result = await backend.connect(attempt.signal);
+      if (this.attempt !== attempt) return;
+      this.log.info(`${backend.kind} connected: ${result.info.name}; ${describeCapabilities(result.capabilities)}`);
+      this.setState({ kind: 'ready', backend, result });
+    } catch (e) {
+      backend.dispose();
+      if (this.attempt === attempt) this.fail(e, userAsked);
+    }
+  }
+
+  private async settings(kind: BackendSettings['kind']): Promise<BackendSettings> {
+    const config = vscode.workspace.getConfiguration(SECTION);
+    return {
+      kind,
+      url: config.get<string>('backend.url', 'http://127.0.0.1:8080'),
+      model: config.get<string>('backend.model', '') || undefined,
+      modelPath: config.get<string>('backend.modelPath', '') || undefined,
+      timeoutMs: config.get<number>('backend.timeoutMs', 30_000),
+      allowRemote: config.get<boolean>('backend.allowRemote', false),
+      apiKey: (await this.context.secrets.get(API_KEY_SECRET)) || undefined,
+    };
+  }
+
+  private embedded(settings: BackendSettings): ModelBackend {
+    if (!settings.modelPath) throw new Error('choose a GGUF model file first (Tokenwise: Choose a GGUF Model)');
+    const installDir = engineDir(this.context);
+    if (!engineInstalled(installDir)) throw new Error('the embedded engine is not installed: run "Tokenwise: Install the Embedded Engine"');
+    const gpu = vscode.workspace.getConfiguration(SECTION).get<string>('backend.gpu', 'auto');
+    return new EmbeddedBackend({
+      enginePath: this.context.asAbsolutePath('dist/engine.js'),
+      installDir,
+      modelPath: settings.modelPath,
+      gpu: (gpu === 'cpu' ? false : gpu) as EngineGpu,
+    });
+  }
+
+  private fail(error: unknown, userAsked: boolean): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.setState({ kind: 'failed', message });
+    // Said once per distinct problem (and again when the user asks), never per keystroke.
+    if (userAsked) this.log.error(`model backend: ${message}`, error);
+    else this.log.reportOnce(`backend:${message}`, `model backend: ${message}`, error);
+  }
+
+  private release(): void {
+    if (this.state.kind === 'connecting' || this.state.kind === 'ready') this.state.backend.dispose();
+  }
+
+  private setState(state: BackendState): void {
+    this.state = state;
+    this.render();
+    this.changed.fire();
+  }
+
+  private render(): void {
+    const state = this.state;
+    if (state.kind === 'off') {
+      this.item.hide();
+      return;
+    }
+    const tooltip = new vscode.MarkdownString('', true);
+    tooltip.isTrusted = { enabledCommands: ['tokenwise.connectBackend', 'tokenwise.showLog'] };
+    if (state.kind === 'connecting') {
+      this.item.text = '$(sync~spin) model';
+      tooltip.appendMarkdown(`Connecting to the ${state.backend.kind} backend…`);
+    } else if (state.kind === 'failed') {
+      this.item.text = '$(error) model';
+      tooltip.appendMarkdown(`The model backend is not available: ${escape(state.message)}\n\n[Retry](command:tokenwise.connectBackend) · [Open Log](command:tokenwise.showLog)`);
+    } else {
+      const { info, capabilities } = state.result;
+      this.item.text = `$(server-process) ${state.backend.kind}`;
+      tooltip.appendMarkdown(`**${escape(info.name)}** (${state.backend.kind})\n\n${escape(describeCapabilities(capabilities))}\n\n[Reconnect](command:tokenwise.connectBackend)`);
+    }
+    this.item.tooltip = tooltip;
+    this.item.accessibilityInformation = { label: `Tokenwise model backend: ${state.kind}` };
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.attempt?.abort();
+    this.release();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
