@@ -4,6 +4,7 @@
  * one `result` or `error`, and streams `token` events before the `result` of a `generate`. Binary data
  * (token bytes, full distributions) travels as base64 so that large vocabularies stay compact and exact.
  */
+import type { FimTokenIds } from '../backends/types';
 
 export type EngineGpu = 'auto' | 'cuda' | 'vulkan' | 'metal' | false;
 
@@ -69,7 +70,7 @@ export interface WireModelInfo {
   bosId?: number;
   eosId?: number;
   endIds: number[];
-  fim: { prefix?: number; suffix?: number; middle?: number; pad?: number; repoName?: number; fileSeparator?: number };
+  fim: FimTokenIds;
   specialIds: number[];
   /** Absent when the vocabulary's type has no known byte decoding. */
   tokenBytes?: WireTokenBytes;
