@@ -96,6 +96,7 @@ const REQUIRED = [
   'extension/dist/extension.js',
   'extension/dist/cli.js',
   'extension/dist/core.js',
+  'extension/dist/engine.js',
   'extension/dist/web/extension.js',
   'extension/dist/webview/panel.js',
   'extension/dist/webview/panel.css',
@@ -107,7 +108,7 @@ const REQUIRED = [
 ];
 
 function buildIfNeeded(): void {
-  const outputs = ['dist/extension.js', 'dist/cli.js', 'dist/core.js', 'dist/data/o200k_base.bpe', 'dist/webview/panel.js'];
+  const outputs = ['dist/extension.js', 'dist/cli.js', 'dist/core.js', 'dist/engine.js', 'dist/data/o200k_base.bpe', 'dist/webview/panel.js'];
   if (outputs.every((f) => existsSync(join(ROOT, f)))) return;
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], timeout: 600_000 });
 }
