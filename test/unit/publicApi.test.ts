@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 
+interface ToyModel {
+  eosId: number;
+  nextTokenProbs(contexts: Uint32Array[]): Promise<Float64Array[]>;
+}
+interface ToyTokenizer {
+  vocabSize: number;
+  tokenBytes(id: number): Uint8Array;
+  encodeBytes(bytes: Uint8Array): Uint32Array;
+}
+
 /** What other programs get from `require('tokenwise/dist/core.js')`: these names are kept stable. */
 interface CoreApi {
   listTokenizers(): { id: string; name: string; family: string; exact: boolean; vocabSize: number }[];
@@ -11,6 +21,8 @@ interface CoreApi {
     count(text: string): number;
     tokenize(text: string): { ids: Uint32Array; starts: Uint32Array; ends: Uint32Array; partial: Uint8Array };
   }>;
+  coverEncodings(model: ToyModel, tokenizer: ToyTokenizer, head: Uint32Array, tail: Uint8Array): Promise<{ tokens: Uint32Array; logProb: number; remainder: Uint8Array }[]>;
+  exactNextByteDistribution(model: ToyModel, tokenizer: ToyTokenizer, head: Uint32Array, tail: Uint8Array): Promise<Float64Array>;
   DocumentTokens: new (tokenizer: unknown, text: string) => {
     applyChange(offset: number, removedLength: number, insertedText: string): void;
     count: number;
@@ -45,5 +57,23 @@ describe('the public API of dist/core.js', () => {
     assert.equal(doc.count, doc.ids().length);
     const inRange = doc.tokensInRange(6, 12);
     assert.ok(inRange.ids.length >= 1 && inRange.starts[0] <= 6);
+  });
+
+  it('gives exact next-byte distributions and covers over any token model', async () => {
+    // Tokens "a", "b", "ab" and end of text; every token equally likely after anything.
+    const pieces = ['a', 'b', 'ab', ''];
+    const tokenizer: ToyTokenizer = {
+      vocabSize: 4,
+      tokenBytes: (id) => new TextEncoder().encode(pieces[id]),
+      // Canonical: "ab" merges, everything else byte by byte.
+      encodeBytes: (bytes) => Uint32Array.from(new TextDecoder().decode(bytes).match(/ab|a|b/g)?.map((p) => pieces.indexOf(p)) ?? []),
+    };
+    const model: ToyModel = { eosId: 3, nextTokenProbs: async (contexts) => contexts.map(() => Float64Array.from([0.25, 0.25, 0.25, 0.25])) };
+    const next = await core.exactNextByteDistribution(model, tokenizer, new Uint32Array(0), new TextEncoder().encode('a'));
+    assert.equal(next.length, 257);
+    assert.ok(Math.abs(next.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+    assert.ok(next['b'.charCodeAt(0)] > 0 && next[256] > 0);
+    const covers = await core.coverEncodings(model, tokenizer, new Uint32Array(0), new TextEncoder().encode('a'));
+    assert.deepEqual(covers.map((c) => Array.from(c.tokens)).sort(), [[0], [2]]);
   });
 });

@@ -1,0 +1,5 @@
+/** Exact byte-level probabilities from a token model (fim-exact): covers and the next-byte distribution. */
+export { coverEncodings } from './covers';
+export { exactNextByteDistribution, END_OF_TEXT } from './nextByte';
+export { tokenModelFromBackend, byteTokenizerFromInfo, encodeBytesWith } from './tokenModel';
+export type { ByteTokenizer, Cover, ExactOptions, TokenModel } from './types';
