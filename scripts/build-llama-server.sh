@@ -10,7 +10,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 ENGINE_DIR="$ROOT/.cache/engine"
 CUDA="${LLAMA_CUDA:-0}"
-if [ "$CUDA" = 1 ]; then OUT_DIR="$ROOT/.cache/llama-server-cuda"; else OUT_DIR="$ROOT/.cache/llama-server"; fi
+if [ "$CUDA" = 1 ]; then OUT_DIR="$ROOT/.cache/llama-server-cuda"; FLAVOUR=" cuda"; else OUT_DIR="$ROOT/.cache/llama-server"; FLAVOUR=""; fi
 BIN="$OUT_DIR/llama-server"
 STAMP="$OUT_DIR/version"
 JOBS="${LLAMA_BUILD_JOBS:-$(nproc 2>/dev/null || echo 2)}"
@@ -34,7 +34,7 @@ fi
 [ -f "$PKG/llama/gitRelease.bundle" ] || die "no llama.cpp source bundle at $PKG/llama/gitRelease.bundle"
 
 VERSION="$(node -p "require('$PKG/package.json').version")"
-KEY="node-llama-cpp@$VERSION portable $(uname -m)$([ "$CUDA" = 1 ] && echo " cuda")"
+KEY="node-llama-cpp@$VERSION portable $(uname -m)$FLAVOUR"
 if [ -x "$BIN" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$KEY" ]; then
   log "cached: $BIN ($KEY)"
   exit 0

@@ -7,7 +7,8 @@ export const ENGINE_CACHE = resolve(__dirname, '..', '.cache', 'engine');
 
 export async function ensureEngine(dir = ENGINE_CACHE, gpu: EngineGpuVariant = false): Promise<string> {
   if (engineInstalled(dir, { gpu })) return dir;
-  await installEngine(dir, { gpu, onProgress: (line) => process.stderr.write(`${line}\n`) });
+  // npm's per-request lines are noise in a test log; its warnings and errors are not.
+  await installEngine(dir, { gpu, onProgress: (line) => line.startsWith('npm http') || process.stderr.write(`${line}\n`) });
   return dir;
 }
 
