@@ -1,8 +1,10 @@
 /** The `tokenwise` command line: dispatches to a command and turns every failure into one line on stderr. */
 import { version } from '../../package.json';
 import { compareCommand } from './commands/compare';
+import { completeCommand } from './commands/complete';
 import { countCommand } from './commands/count';
 import { encodeCommand } from './commands/encode';
+import { nextBytesCommand } from './commands/nextBytes';
 import { tokenizersCommand } from './commands/tokenizers';
 import { CliError, UsageError, oneLine } from './errors';
 import { writeErr, writeOut } from './output';
@@ -15,6 +17,8 @@ const COMMANDS = new Map<string, Command>([
   ['encode', encodeCommand],
   ['count', countCommand],
   ['compare', compareCommand],
+  ['complete', completeCommand],
+  ['next-bytes', nextBytesCommand],
   ['help', helpCommand],
 ]);
 

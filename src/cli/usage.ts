@@ -9,6 +9,8 @@ Commands:
   encode [file]       show the tokens of a file, or of stdin
   count [paths...]    count the tokens in files and folders (default: .)
   compare [paths...]  compare tokenizers on the same text: tokens, ratios, window capacity
+  complete            fill in the middle at a cursor with a local model
+  next-bytes          the next character's probabilities at a cursor, exact and naive
   help [command]      show help for a command
 
 Options:
@@ -84,6 +86,52 @@ Options:
                           (default: ${DEFAULT_TOKENIZER})
   --json                  print {source, characters, bytes, words, reference, rows} as JSON
   --max-file-size BYTES   skip larger files (default: 10M)
+`,
+  complete: `Usage: tokenwise complete --backend URL|GGUF --file FILE --cursor LINE:COL [--strategy S]
+                      [--max-tokens N] [--kind KIND] [--tokenizer GGUF] [--template ID] [--json]
+
+Completes the code at the cursor with a fill-in-the-middle prompt and greedy decoding, and
+prints what to insert at the cursor. The exact strategy (default) re-derives the partly typed
+word from its bytes (the most probable token sequence that starts with it), so the model is
+not misled by a token boundary at the cursor; heal forces the first tokens to spell it; plain
+ends the prompt at the cursor. A backend that cannot run a strategy falls back (exact, then
+heal, then plain) and says so. The embedded engine (a .gguf backend) must be installed in
+.cache/engine, or in the folder TOKENWISE_ENGINE_DIR names.
+
+Options:
+  --backend URL|GGUF      a .gguf model file (run by the embedded engine) or a server URL
+  --kind KIND             llama-server (default for a URL), openai, ollama or embedded
+  -t, --tokenizer GGUF    the model's .gguf file, for its vocabulary (needed with a server URL)
+  --model NAME            the model name (Ollama; OpenAI-compatible servers)
+  --allow-remote          allow a server that is not on this machine (it sees the file)
+  --file FILE             the document
+  --cursor LINE:COL       the cursor, both from 1, COL in characters
+  --template ID           the FIM template (default: from the model's FIM tokens)
+  --strategy S            exact (default), heal or plain
+  --max-tokens N          tokens to generate at most (default: 64)
+  --json                  print {text, replaceBefore, strategy, stats}
+`,
+  'next-bytes': `Usage: tokenwise next-bytes --backend URL|GGUF --file FILE --cursor LINE:COL [--top N]
+                      [--kind KIND] [--tokenizer GGUF] [--template ID] [--json]
+
+Shows the probability of each next byte at the cursor: exact (conditioned on the typed bytes
+since the last stable token boundary, over every token sequence that spells them) beside naive
+(the next-token distribution after the usual tokenization up to the cursor, each token counted
+for its first byte). Needs a backend with full next-token distributions (the embedded engine,
+llama-server).
+
+Options:
+  --backend URL|GGUF      a .gguf model file (run by the embedded engine) or a server URL
+  --kind KIND             llama-server (default for a URL), openai, ollama or embedded
+  -t, --tokenizer GGUF    the model's .gguf file, for its vocabulary (needed with a server URL)
+  --model NAME            the model name (Ollama; OpenAI-compatible servers)
+  --allow-remote          allow a server that is not on this machine (it sees the file)
+  --file FILE             the document
+  --cursor LINE:COL       the cursor, both from 1, COL in characters
+  --template ID           the FIM template (default: from the model's FIM tokens)
+  --top N                 rows to show (default: 20)
+  --json                  print {"exact": {BYTE: p}, "naive": {BYTE: p}}, BYTE as two lowercase
+                          hex digits or "eos", over every byte with non-zero probability
 `,
 };
 

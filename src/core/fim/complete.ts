@@ -1,0 +1,316 @@
+/**
+ * One fill-in-the-middle completion at a cursor, by strategy: `plain` (the prompt ends at the cursor),
+ * `exact` (Recipe A: the most probable cover of the tail, then token-level generation) or `heal` (back off
+ * to the anchor and force the first tokens to reproduce the tail). The result is always text to insert at
+ * the cursor: what the user typed is never repeated nor deleted.
+ */
+import type { ConnectResult, ModelBackend, Prompt } from '../backends/types';
+import type { Tokenizer } from '../tokenizers/types';
+import { checkTemplate, describeCheck, sentinelVocab } from './chooseTemplate';
+import { addsLeadingSpace } from './encodeText';
+import { END_OF_TEXT, byteTokenizerFromInfo, coverEncodings, encodeBytesWith, exactNextByteDistribution, tokenModelFromBackend } from './exact';
+import type { ByteTokenizer } from './exact';
+import { buildFimPrompt, type FimPrompt, type FimStrategy } from './prompt';
+import type { FimTemplate, SentinelRole } from './templates';
+
+export interface CompleteInput {
+  backend: ModelBackend;
+  connected: ConnectResult;
+  /** The model's own tokenizer. */
+  tokenizer: Tokenizer;
+  template: FimTemplate;
+  prefix: string;
+  suffix: string;
+  strategy: FimStrategy;
+  maxTokens: number;
+  signal?: AbortSignal;
+}
+
+export interface CompleteStats {
+  /** Milliseconds from the call to the first generated token (covers and healing steps included). */
+  ttftMs: number;
+  totalMs: number;
+  /** Tokens the model produced after the prompt (healing steps and the cover included). */
+  tokens: number;
+  /** Bytes before the cursor that the model re-derived (the tail), 0 for `plain`. */
+  healedBytes: number;
+}
+
+export interface Completion {
+  /** What to insert at the cursor. */
+  text: string;
+  /** UTF-16 units before the cursor the completion rewrites: 0, since the typed bytes are reproduced. */
+  replaceBefore: number;
+  /** The strategy that ran: a fallback when the backend cannot do the one asked for. */
+  strategy: FimStrategy;
+  /** Why the strategy asked for was not used, when it was not. */
+  fallback?: string;
+  /** Every byte the model produced after the prompt, the tail included, before trimming. */
+  middleBytes: Uint8Array;
+  stats: CompleteStats;
+}
+
+/** The template's sentinel ids and the ids that end a completion, checked against the model's vocabulary. */
+export interface FimIds {
+  sentinelIds: Partial<Record<SentinelRole, number>>;
+  stopIds: Set<number>;
+}
+
+export function fimIds(connected: ConnectResult, tokenizer: Tokenizer, template: FimTemplate): FimIds {
+  const { info } = connected;
+  const check = checkTemplate(template, sentinelVocab(tokenizer, info.specialIds), info.fim);
+  if (!check.ok) throw new Error(`the template does not fit the model: ${describeCheck(check)}`);
+  const stopIds = new Set([...check.stopIds, ...info.endIds]);
+  if (info.eosId !== undefined) stopIds.add(info.eosId);
+  return { sentinelIds: check.ids, stopIds };
+}
+
+/** The FIM prompt for a strategy, with room left for `maxTokens`. */
+export function fimPrompt(input: Omit<CompleteInput, 'backend' | 'maxTokens'> & { maxTokens: number }, ids: FimIds): FimPrompt {
+  const { connected, tokenizer, template, prefix, suffix, strategy, signal } = input;
+  return buildFimPrompt({
+    template,
+    tokenizer,
+    sentinelIds: ids.sentinelIds,
+    prefix,
+    suffix,
+    contextSize: connected.capabilities.contextSize || connected.info.contextSize,
+    reservedOutput: input.maxTokens,
+    strategy,
+    specialIds: connected.info.specialIds,
+    signal,
+  });
+}
+
+/**
+ * The byte view of the model's tokenizer for the exact method: the engine's token bytes and the tokenizer's
+ * canonical encoder (SentencePiece's dummy space where the tokenizer adds one).
+ */
+export function byteTokenizerOf(connected: ConnectResult, tokenizer: Tokenizer): ByteTokenizer {
+  const info = connected.info.tokenBytes ? connected.info : { ...connected.info, tokenBytes: (id: number) => tokenizer.tokenBytes(id) ?? new Uint8Array(0) };
+  return byteTokenizerFromInfo(info, encodeBytesWith(tokenizer, { spacePrefix: addsLeadingSpace(tokenizer) }));
+}
+
+/** Which strategy the backend can run, starting from the one asked for. */
+function usableStrategy(connected: ConnectResult, asked: FimStrategy): { strategy: FimStrategy; fallback?: string } {
+  const c = connected.capabilities;
+  if (asked === 'plain') return { strategy: 'plain' };
+  if (!c.tokenIdPrompts) return { strategy: 'plain', fallback: `${asked} needs token-id prompts, which the backend does not take` };
+  if (asked === 'exact' && c.distributions !== 'full') {
+    if (c.distributions === 'top-k') return { strategy: 'heal', fallback: 'exact needs full next-token distributions; the backend gives only the top k' };
+    return { strategy: 'plain', fallback: 'exact needs next-token distributions, which the backend does not give' };
+  }
+  if (c.distributions === 'none') return { strategy: 'plain', fallback: 'heal needs next-token distributions, which the backend does not give' };
+  return { strategy: asked };
+}
+
+export async function completeAt(input: CompleteInput): Promise<Completion> {
+  const started = performance.now();
+  const ids = fimIds(input.connected, input.tokenizer, input.template);
+  let { strategy, fallback } = usableStrategy(input.connected, input.strategy);
+  const run = new Run(input, ids, started);
+  let produced: Uint8Array | undefined;
+  let tail: Uint8Array = new Uint8Array(0);
+  if (strategy !== 'plain') {
+    const prompt = fimPrompt({ ...input, strategy }, ids);
+    tail = prompt.tail;
+    if (strategy === 'exact') {
+      produced = await run.exact(prompt);
+      if (!produced) {
+        strategy = 'heal';
+        fallback = 'no cover of the typed text has probability above 0';
+      }
+    }
+    if (strategy === 'heal') {
+      produced = await run.heal(prompt);
+      if (!produced) {
+        strategy = 'plain';
+        fallback = 'no token consistent with the typed text has probability above 0';
+      }
+    }
+  }
+  if (!produced) {
+    tail = new Uint8Array(0);
+    produced = await run.plain();
+  }
+  // The typed bytes come first in what was produced (exact and heal guarantee it): the rest is the insert.
+  const text = trimAgainstSuffix(decodeComplete(produced.subarray(tail.length)), input.suffix);
+  const totalMs = performance.now() - started;
+  return {
+    text,
+    replaceBefore: 0,
+    strategy,
+    ...(fallback ? { fallback } : {}),
+    middleBytes: produced,
+    stats: { ttftMs: run.ttftMs ?? totalMs, totalMs, tokens: run.tokens, healedBytes: tail.length },
+  };
+}
+
+/** One completion's calls to the backend, with its counters. */
+class Run {
+  tokens = 0;
+  ttftMs: number | undefined;
+
+  constructor(
+    private readonly input: CompleteInput,
+    private readonly ids: FimIds,
+    private readonly started: number,
+  ) {}
+
+  async plain(): Promise<Uint8Array> {
+    const prompt = fimPrompt({ ...this.input, strategy: 'plain' }, this.ids);
+    return this.generate(prompt.ids, this.input.maxTokens);
+  }
+
+  /**
+   * Recipe A at temperature 0. The most probable cover alone can start with a less probable byte than the
+   * byte-level argmax (the mass of one byte is spread over many covers), so the first byte is the argmax of
+   * the exact next-byte distribution, and the cover is the most probable one of the tail and that byte.
+   */
+  async exact(prompt: FimPrompt): Promise<Uint8Array | undefined> {
+    const { backend, connected, tokenizer, signal } = this.input;
+    const bytes = byteTokenizerOf(connected, tokenizer);
+    const model = tokenModelFromBackend(backend, connected);
+    let next: Float64Array;
+    try {
+      next = await exactNextByteDistribution(model, bytes, prompt.ids, prompt.tail, signal);
+    } catch (e) {
+      signal?.throwIfAborted();
+      if (/probability 0/.test((e as Error).message)) return undefined;
+      throw e;
+    }
+    let first = 0;
+    for (let b = 1; b < next.length; b++) if (next[b] > next[first]) first = b;
+    if (first === END_OF_TEXT) return prompt.tail;
+    const covers = await coverEncodings(model, bytes, prompt.ids, concatBytes(prompt.tail, Uint8Array.of(first)), signal);
+    let best = covers[0];
+    for (const c of covers) if (c.logProb > best.logProb) best = c;
+    if (!best || best.logProb === -Infinity) return undefined;
+    this.mark(best.tokens.length);
+    const coverBytes = concatBytes(prompt.tail, Uint8Array.of(first), best.remainder);
+    const rest = this.input.maxTokens - best.tokens.length;
+    const generated = rest > 0 ? await this.generate(concatIds(prompt.ids, best.tokens), rest) : new Uint8Array(0);
+    return concatBytes(coverBytes, generated);
+  }
+
+  /**
+   * Token healing one step at a time: the most probable token whose bytes agree with what is left of the
+   * tail, until the tail is consumed; ordinary generation after that.
+   */
+  async heal(prompt: FimPrompt): Promise<Uint8Array | undefined> {
+    const { backend, connected, tokenizer, signal } = this.input;
+    const tokenBytes = (id: number) => connected.info.tokenBytes?.(id) ?? tokenizer.tokenBytes(id);
+    const special = new Set(connected.info.specialIds);
+    const topK = connected.capabilities.distributions === 'full' ? undefined : connected.capabilities.maxTopK;
+    const tail = prompt.tail;
+    let context = prompt.ids;
+    let at = 0;
+    const out: Uint8Array[] = [];
+    while (at < tail.length) {
+      const [d] = await backend.nextTokenDistributions!([context], { topK, signal });
+      const candidates = d.kind === 'full' ? d.probs.keys() : d.ids.values();
+      const probOf = (i: number, id: number) => (d.kind === 'full' ? d.probs[id] : d.probs[i]);
+      let best = -1;
+      let bestP = 0;
+      let i = 0;
+      for (const id of candidates) {
+        const p = probOf(i++, id);
+        if (p <= bestP || special.has(id) || this.ids.stopIds.has(id)) continue;
+        const b = tokenBytes(id);
+        if (b && b.length > 0 && agrees(b, tail, at)) {
+          best = id;
+          bestP = p;
+        }
+      }
+      if (best < 0) return undefined;
+      const b = tokenBytes(best)!;
+      out.push(b);
+      at += b.length;
+      context = concatIds(context, [best]);
+      this.mark(1);
+    }
+    const healed = out.length;
+    const rest = this.input.maxTokens - healed;
+    if (rest > 0) out.push(await this.generate(context, rest));
+    return concatBytes(...out);
+  }
+
+  private mark(tokens: number): void {
+    if (tokens > 0 && this.ttftMs === undefined) this.ttftMs = performance.now() - this.started;
+    this.tokens += tokens;
+  }
+
+  /** Greedy generation from token ids (or their text, where the backend takes text only), up to a stop id. */
+  private async generate(ids: Uint32Array, maxTokens: number): Promise<Uint8Array> {
+    const { backend, connected, tokenizer, template, signal } = this.input;
+    const prompt: Prompt = connected.capabilities.tokenIdPrompts ? { ids } : { text: promptText(tokenizer, ids) };
+    const parts: Uint8Array[] = [];
+    const encoder = new TextEncoder();
+    for await (const token of backend.generate({ prompt, maxTokens, temperature: 0, stop: template.stops, signal })) {
+      if (token.id !== undefined && this.ids.stopIds.has(token.id)) break;
+      this.mark(1);
+      parts.push(token.bytes ?? encoder.encode(token.text));
+    }
+    return concatBytes(...parts);
+  }
+}
+
+/** Whether a token's bytes agree with the tail from `at`: one is a prefix of the other. */
+function agrees(bytes: Uint8Array, tail: Uint8Array, at: number): boolean {
+  const n = Math.min(bytes.length, tail.length - at);
+  for (let i = 0; i < n; i++) if (bytes[i] !== tail[at + i]) return false;
+  return true;
+}
+
+/** A token-id prompt as text, sentinels spelled out, for backends that take text only. */
+function promptText(tokenizer: Tokenizer, ids: Uint32Array): string {
+  const decoder = new TextDecoder();
+  let text = '';
+  for (const id of ids) text += tokenizer.specialToken(id) ?? decoder.decode(tokenizer.tokenBytes(id) ?? new Uint8Array(0), { stream: true });
+  return text + decoder.decode();
+}
+
+/** UTF-8 to text; a character cut off at the end is dropped, not shown as U+FFFD. */
+export function decodeComplete(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes, { stream: true });
+}
+
+/**
+ * Cuts a completion where it starts repeating the text after the cursor: at the first line equal to the
+ * suffix's first non-empty line, and any ending that the suffix already starts with.
+ */
+export function trimAgainstSuffix(text: string, suffix: string): string {
+  const firstLine = suffix.split('\n').find((l) => l.trim() !== '')?.trim();
+  if (firstLine !== undefined) {
+    let start = text.indexOf('\n') + 1;
+    while (start > 0) {
+      const end = text.indexOf('\n', start);
+      if (text.slice(start, end < 0 ? undefined : end).trim() === firstLine) {
+        text = text.slice(0, start);
+        break;
+      }
+      start = end + 1;
+    }
+  }
+  for (let k = Math.min(text.length, suffix.length); k > 0; k--) {
+    if (text.endsWith(suffix.slice(0, k))) return text.slice(0, text.length - k);
+  }
+  return text;
+}
+
+function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function concatIds(a: Uint32Array, b: ArrayLike<number>): Uint32Array {
+  const out = new Uint32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
