@@ -9,7 +9,7 @@ import { EmbeddedBackend } from '../core/backends/embedded';
 import { LlamaServerBackend } from '../core/backends/llamaServer';
 import type { BackendKind, ConnectResult, ModelBackend } from '../core/backends/types';
 import { engineInstalled } from '../core/engine/install';
-import { chooseTemplate, sentinelVocab } from '../core/fim/chooseTemplate';
+import { templateForModel } from '../core/fim/templateForModel';
 import { FIM_TEMPLATES, type FimTemplate, type FimTemplateId } from '../core/fim/templates';
 import { loadTokenizerSync } from '../core/tokenizers/registry';
 import type { Tokenizer } from '../core/tokenizers/types';
@@ -146,12 +146,7 @@ function serverBackend(kind: BackendKind, values: FimValues): ModelBackend {
 }
 
 function pickTemplate(connected: ConnectResult, tokenizer: Tokenizer, asked: FimTemplateId | undefined): FimTemplate {
-  const vocab = sentinelVocab(tokenizer, connected.info.specialIds);
-  const idOf = (text: string) => {
-    const ids = vocab.encodeSpecial(text);
-    return ids.length === 1 && vocab.isSpecial(ids[0]) ? ids[0] : undefined;
-  };
-  const chosen = chooseTemplate({ fim: connected.info.fim, name: connected.info.name, userTemplate: asked }, { tokenText: vocab.tokenText, idOf });
+  const chosen = templateForModel(connected, tokenizer, asked);
   if (!chosen.template) throw new CliError(`no FIM template for ${connected.info.name}: ${chosen.reason} (choose one with --template)`);
   return chosen.template;
 }

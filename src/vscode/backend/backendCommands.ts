@@ -3,14 +3,18 @@ import * as vscode from 'vscode';
 import { SECTION } from '../config';
 import type { Log } from '../log';
 import { API_KEY_SECRET, BackendManager } from './backendManager';
+import { FimCompletionProvider } from '../fim/inlineCompletion';
 import { installEngineCommand } from './engineInstall';
 
 export function registerBackend(context: vscode.ExtensionContext, log: Log): vscode.Disposable[] {
   const manager = new BackendManager(context, log);
+  const completions = new FimCompletionProvider(manager, log);
   // The palette shows these commands only where backends exist (not in a web-worker extension host).
   void vscode.commands.executeCommand('setContext', 'tokenwise.backends', true);
   return [
     manager,
+    completions,
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, completions),
     vscode.commands.registerCommand('tokenwise.connectBackend', () => manager.connect(true)),
     vscode.commands.registerCommand('tokenwise.setBackendApiKey', async () => {
       const key = await vscode.window.showInputBox({

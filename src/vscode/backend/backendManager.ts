@@ -23,6 +23,8 @@ type BackendState =
 
 export class BackendManager implements vscode.Disposable {
   private state: BackendState = { kind: 'off' };
+  /** Markdown the completion layer adds to the tooltip (its timings and strategies). */
+  private details = '';
   private attempt: AbortController | undefined;
   private readonly item = vscode.window.createStatusBarItem('tokenwise.backend', vscode.StatusBarAlignment.Right, 99);
   private readonly changed = new vscode.EventEmitter<void>();
@@ -45,6 +47,11 @@ export class BackendManager implements vscode.Disposable {
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.connect()),
     );
     void this.connect();
+  }
+
+  setDetails(markdown: string): void {
+    this.details = markdown;
+    this.render();
   }
 
   /** The connected backend, if any. */
@@ -124,6 +131,7 @@ export class BackendManager implements vscode.Disposable {
 
   private setState(state: BackendState): void {
     this.state = state;
+    this.details = '';
     this.render();
     this.changed.fire();
   }
@@ -145,7 +153,9 @@ export class BackendManager implements vscode.Disposable {
     } else {
       const { info, capabilities } = state.result;
       this.item.text = `$(server-process) ${state.backend.kind}`;
-      tooltip.appendMarkdown(`**${escape(info.name)}** (${state.backend.kind})\n\n${escape(describeCapabilities(capabilities))}\n\n[Reconnect](command:tokenwise.connectBackend)`);
+      tooltip.appendMarkdown(`**${escape(info.name)}** (${state.backend.kind})\n\n${escape(describeCapabilities(capabilities))}\n\n`);
+      if (this.details) tooltip.appendMarkdown(`${escape(this.details)}\n\n`);
+      tooltip.appendMarkdown('[Reconnect](command:tokenwise.connectBackend)');
     }
     this.item.tooltip = tooltip;
     this.item.accessibilityInformation = { label: `Tokenwise model backend: ${state.kind}` };
