@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureEngine } from '../../scripts/install-engine';
 import { modelCache, writeTinyModel } from '../fixtures/gguf/index';
+import { describeByte } from '../../src/core/fim/describeByte';
 import { ROOT, waitFor, Workbench } from './harness';
 
 const ITEM_ID = 'tokenwise.tokenwise.tokenwise.backend';
@@ -60,6 +61,22 @@ describe('Tokenwise completions (code-server + Chromium + the embedded engine)',
       throw new Error(`expected line 2 to read "    return su${expected}", the file holds:\n${readFileSync(file, 'utf8')}`);
     });
     assert.match(await vs.statusBarTooltip(ITEM_ID), /Last \d+ completions?: first token \d+ \/ \d+ ms/);
+  });
+
+  it('shows the exact next characters at the cursor beside the naive view, most probable first as the CLI says', async () => {
+    const file = join(vs.workspace, 'fim.py');
+    const line2 = readFileSync(file, 'utf8').split('\n')[1];
+    await vs.goTo(2, line2.length + 1);
+    await vs.runCommand('Tokenwise: Show the Next Characters at the Cursor');
+    await waitFor(async () => /next character/.test(await vs.quickPickTitle().catch(() => '')), 60_000, 'the next-characters list');
+    const rows = await vs.quickPickAllItems();
+    assert.ok(rows.length > 0);
+    for (const row of rows) assert.match(row.description, /^exact [\d.]+% · naive [\d.]+%$/);
+    const { exact } = JSON.parse(
+      execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'next-bytes', '--backend', model, '--file', file, '--cursor', `2:${line2.length + 1}`, '--json'], { encoding: 'utf8' }),
+    ) as { exact: Record<string, number> };
+    const [top] = Object.entries(exact).sort((a, b) => b[1] - a[1]);
+    assert.equal(rows[0].label, describeByte(top[0] === 'eos' ? 256 : parseInt(top[0], 16)));
   });
 
   /** `tokenwise complete` on the same text, cursor and model. */

@@ -4,6 +4,7 @@ import { SECTION } from '../config';
 import type { Log } from '../log';
 import { API_KEY_SECRET, BackendManager } from './backendManager';
 import { FimCompletionProvider } from '../fim/inlineCompletion';
+import { showNextCharacters } from '../fim/nextCharacters';
 import { installEngineCommand } from './engineInstall';
 
 export function registerBackend(context: vscode.ExtensionContext, log: Log): vscode.Disposable[] {
@@ -16,6 +17,9 @@ export function registerBackend(context: vscode.ExtensionContext, log: Log): vsc
     completions,
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, completions),
     vscode.commands.registerCommand('tokenwise.connectBackend', () => manager.connect(true)),
+    vscode.commands.registerCommand('tokenwise.nextCharacters', () =>
+      showNextCharacters(completions).catch((e: unknown) => log.reportOnce(`next:${String(e)}`, `cannot compute the next characters: ${e instanceof Error ? e.message : String(e)}`, e)),
+    ),
     vscode.commands.registerCommand('tokenwise.setBackendApiKey', async () => {
       const key = await vscode.window.showInputBox({
         title: 'Tokenwise: the model backend\'s API key',

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { LlamaServerBackend } from '../../core/backends/llamaServer';
+import type { ConnectResult, ModelBackend } from '../../core/backends/types';
 import { completeAt, type Completion } from '../../core/fim/complete';
 import type { FimStrategy } from '../../core/fim/prompt';
 import { templateForModel } from '../../core/fim/templateForModel';
@@ -133,6 +134,13 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
       return undefined;
     });
     return this.session;
+  }
+
+  /** The connected backend with the model's tokenizer and template, when completions can run. */
+  async ready(): Promise<(Session & { backend: ModelBackend; connected: ConnectResult }) | undefined> {
+    const current = this.backends.current;
+    const session = current && (await this.sessionFor(current));
+    return current && session ? { ...session, backend: current.backend, connected: current.result } : undefined;
   }
 
   private reset(): void {
