@@ -10,7 +10,7 @@ import { checkTemplate, describeCheck, sentinelVocab } from './chooseTemplate';
 import { addsLeadingSpace } from './encodeText';
 import { END_OF_TEXT, byteTokenizerFromInfo, coverEncodings, encodeBytesWith, exactNextByteDistribution, tokenModelFromBackend } from './exact';
 import type { ByteTokenizer } from './exact';
-import { buildFimPrompt, type FimPrompt, type FimStrategy } from './prompt';
+import { buildFimPrompt, type ExtraFile, type FimPrompt, type FimStrategy } from './prompt';
 import type { FimTemplate, SentinelRole } from './templates';
 
 export interface CompleteInput {
@@ -23,6 +23,11 @@ export interface CompleteInput {
   suffix: string;
   strategy: FimStrategy;
   maxTokens: number;
+  /** Other files for context, first in the prompt, in an order kept from request to request. */
+  extraFiles?: readonly ExtraFile[];
+  repoName?: string;
+  /** The completed file's path, for templates that name files. */
+  currentPath?: string;
   signal?: AbortSignal;
 }
 
@@ -78,6 +83,9 @@ export function fimPrompt(input: Omit<CompleteInput, 'backend' | 'maxTokens'> & 
     reservedOutput: input.maxTokens,
     strategy,
     specialIds: connected.info.specialIds,
+    extraFiles: input.extraFiles,
+    repoName: input.repoName,
+    currentPath: input.currentPath,
     signal,
   });
 }

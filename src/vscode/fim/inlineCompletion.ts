@@ -16,6 +16,7 @@ import type { BackendManager } from '../backend/backendManager';
 import { SECTION } from '../config';
 import type { Log } from '../log';
 import { CompletionStats } from './completionStats';
+import { ContextFiles } from './contextFiles';
 
 /** Text around the cursor sent at most: the prompt builder cuts further to the model's context. */
 const PREFIX_CHARS = 24_000;
@@ -31,7 +32,8 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
   private session: Promise<Session | undefined> | undefined;
   private readonly cache = new Map<string, Completion>();
   readonly stats = new CompletionStats();
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly context = new ContextFiles();
+  private readonly disposables: vscode.Disposable[] = [this.context];
 
   constructor(
     private readonly backends: BackendManager,
@@ -76,6 +78,9 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
         suffix,
         strategy,
         maxTokens: config.get('completion.maxTokens', 64),
+        extraFiles: this.context.for(document),
+        repoName: vscode.workspace.getWorkspaceFolder(document.uri)?.name,
+        currentPath: vscode.workspace.asRelativePath(document.uri),
         signal: controller.signal,
       });
       if (controller.signal.aborted) return undefined;
