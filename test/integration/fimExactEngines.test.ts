@@ -5,9 +5,8 @@
  * table. Tails end mid-token and mid-UTF-8-character.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { EmbeddedBackend } from '../../src/core/backends/embedded';
 import { readGguf } from '../../src/core/backends/gguf/reader';
@@ -18,12 +17,12 @@ import { byteTokenizerFromInfo, encodeBytesWith, exactNextByteDistribution, toke
 import type { ByteTokenizer, TokenModel } from '../../src/core/fim/exact/types';
 import { tokenizerFromGguf } from '../../src/core/tokenizers/gguf/ggufTokenizer';
 import { ensureEngine } from '../../scripts/install-engine';
+import { freePort, LLAMA_SERVER, startLlamaServer } from '../fixtures/llamaServer';
 import { modelCache, writeTinyModel, type TinyModel } from '../fixtures/gguf';
 import { bpeVocabulary, spmVocabulary } from '../fixtures/gguf/vocabularies';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ENGINE = join(ROOT, 'dist', 'engine.js');
-const SERVER = join(ROOT, '.cache', 'llama-server', 'llama-server');
 const TOLERANCE = 1e-5;
 const END = 256;
 
@@ -199,7 +198,7 @@ describe('exact next byte on real engines (bigram GGUF models)', function () {
     });
   }
 
-  (existsSync(SERVER) ? describe : describe.skip)('llama-server', () => {
+  (existsSync(LLAMA_SERVER) ? describe : describe.skip)('llama-server', () => {
     for (const flavour of ['bpe', 'spm'] as const) {
       describe(`bigram ${flavour.toUpperCase()}`, () => {
         let ctx: { model: TinyModel; backend: ModelBackend; connected: ConnectResult };
@@ -207,7 +206,7 @@ describe('exact next byte on real engines (bigram GGUF models)', function () {
         before(async () => {
           const model = writeTinyModel(`bigram-${flavour}`, join(modelCache(), `fim-exact-server-bigram-${flavour}.gguf`));
           const port = await freePort();
-          child = await startServer(model.path, port);
+          child = await startLlamaServer(model.path, port);
           const backend = new LlamaServerBackend({ url: `http://127.0.0.1:${port}`, timeoutMs: 10_000 });
           toDispose.push(backend);
           const connected = await backend.connect();
@@ -226,21 +225,4 @@ describe('exact next byte on real engines (bigram GGUF models)', function () {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
-async function startServer(model: string, port: number): Promise<ChildProcess> {
-  const child = spawn(SERVER, ['-m', model, '--host', '127.0.0.1', '--port', String(port), '-t', '1', '-c', '4096', '-np', '2', '-b', '512', '--no-webui'], { stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`llama-server exited with ${child.exitCode}`);
-    if (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('llama-server did not become ready');
-}

@@ -4,37 +4,17 @@
  * known table: raw distributions, tokenization, greedy generation, stop/abort, a killed and restarted server.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { LlamaServerBackend } from '../../src/core/backends/llamaServer';
 import { BackendError } from '../../src/core/backends/types';
+import { freePort, LLAMA_SERVER, startLlamaServer } from '../fixtures/llamaServer';
 import { modelCache, writeTinyModel, type TinyModel, type TinyModelKind } from '../fixtures/gguf';
 
 const ROOT = resolve(__dirname, '..', '..');
-const BINARY = join(ROOT, '.cache', 'llama-server', 'llama-server');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
-async function startServer(model: string, port: number): Promise<ChildProcess> {
-  const child = spawn(BINARY, ['-m', model, '--host', '127.0.0.1', '--port', String(port), '-t', '1', '-c', '4096', '-np', '2', '-b', '512', '--no-webui'], { stdio: 'ignore' });
-  // Ready once /health answers 200 (about 0.3 s for these models).
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`llama-server exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
-    if (ok) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('llama-server did not become ready');
-}
 
 async function stop(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -54,7 +34,7 @@ for (const kind of ['bigram-bpe', 'bigram-spm'] as TinyModelKind[]) {
     let backend: LlamaServerBackend;
 
     before(async function () {
-      if (!existsSync(BINARY)) {
+      if (!existsSync(LLAMA_SERVER)) {
         // Cached after the first build (about 12 minutes on 2 cores).
         this.timeout(40 * 60_000);
         const r = spawnSync('bash', [join(ROOT, 'scripts', 'build-llama-server.sh')], { stdio: 'inherit' });
@@ -62,7 +42,7 @@ for (const kind of ['bigram-bpe', 'bigram-spm'] as TinyModelKind[]) {
       }
       model = writeTinyModel(kind, join(modelCache(), `server-${kind}.gguf`));
       port = await freePort();
-      child = await startServer(model.path, port);
+      child = await startLlamaServer(model.path, port);
       backend = new LlamaServerBackend({ url: `http://127.0.0.1:${port}`, timeoutMs: 10_000 });
     });
     after(async () => {
@@ -191,7 +171,7 @@ for (const kind of ['bigram-bpe', 'bigram-spm'] as TinyModelKind[]) {
     it('a killed server gives clear errors; a restarted one works again', async () => {
       await stop(child);
       await assert.rejects(backend.tokenize('ab'), (e: Error) => e instanceof BackendError && /connection refused|closed the connection/.test(e.message));
-      child = await startServer(model.path, port);
+      child = await startLlamaServer(model.path, port);
       await backend.connect();
       assert.ok((await backend.tokenize('ab')).length > 0);
     });
