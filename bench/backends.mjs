@@ -6,22 +6,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { register as registerCjs } from 'tsx/cjs/api';
-import { register } from 'tsx/esm/api';
+import { loadTs as load } from './loadTs.mjs';
 import { fmt, median, table } from './report.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
 // `--gpu cuda`: the engine's CUDA binaries and a CUDA llama-server with every layer offloaded (bench/gpu.sh).
 const gpu = process.argv.includes('--gpu') ? process.argv[process.argv.indexOf('--gpu') + 1] : undefined;
-// The backends and the model generator are TypeScript (CommonJS once compiled): load them through tsx.
-registerCjs();
-register();
-// Node sees some compiled modules' exports only as `default`.
-const load = async (path) => {
-  const mod = await import(path);
-  return { ...(mod.default ?? {}), ...mod };
-};
 const { EmbeddedBackend } = await load('../src/core/backends/embedded.ts');
 const { modelCache, writeTinyModel } = await load('../test/fixtures/gguf/index.ts');
 const { LlamaServerBackend } = await load('../src/core/backends/llamaServer.ts');

@@ -1,0 +1,12 @@
+// Benchmarks load Tokenwise's TypeScript sources and test fixtures (CommonJS once compiled) through tsx.
+import { register as registerCjs } from 'tsx/cjs/api';
+import { register } from 'tsx/esm/api';
+
+registerCjs();
+register();
+
+/** A module by path relative to bench/; Node sees some compiled modules' exports only as `default`. */
+export async function loadTs(path) {
+  const mod = await import(new URL(path, import.meta.url).href);
+  return { ...(mod.default ?? {}), ...mod };
+}
