@@ -54,6 +54,8 @@ interface CompletionEvent {
   tokens?: number[];
   stop?: boolean;
   stop_type?: string;
+  /** Tokens generated so far, those the stream did not name included. */
+  tokens_predicted?: number;
   completion_probabilities?: StepProbs[];
 }
 
@@ -66,6 +68,9 @@ export class LlamaServerBackend implements ModelBackend {
   private readonly slot: number;
   /** Exact bytes of ids seen so far (from `/tokenize` pieces and probability `bytes`). */
   private readonly bytes = new Map<number, Uint8Array>();
+  /** The reverse of `bytes`, rebuilt when it grows. */
+  private idOfBytes = new Map<string, number>();
+  private idOfBytesSize = 0;
   private specials = new Set<number>();
   private connected?: ConnectResult;
   private slots = 1;
@@ -172,10 +177,11 @@ export class LlamaServerBackend implements ModelBackend {
       body.n_probs = request.topK;
       body.post_sampling_probs = false;
     }
+    const seen = { tokens: 0, tokenBytes: 0, contentBytes: 0 };
     try {
       for await (const raw of this.http.stream('/completion', body, 'sse', signal)) {
         const event = raw as CompletionEvent;
-        yield* this.tokensOf(event);
+        yield* this.tokensOf(event, seen);
         if (event.stop) return stopReason(event.stop_type);
       }
       throw new BackendError('llama-server /completion: the stream ended before the server said it had stopped', this.kind);
@@ -238,12 +244,35 @@ export class LlamaServerBackend implements ModelBackend {
     this.inflight.abortAll();
   }
 
-  private *tokensOf(event: CompletionEvent): Generator<GeneratedToken> {
+  /**
+   * The server sends no event for a token that leaves a character incomplete: the next event's content
+   * holds that token's bytes but names only the token that completed the character. Those tokens come back
+   * from the bytes (without ids where the bytes do not tell them apart), so that the tokens still add up to
+   * the text and to the server's count.
+   */
+  private *tokensOf(event: CompletionEvent, seen: { tokens: number; tokenBytes: number; contentBytes: number }): Generator<GeneratedToken> {
     const ids = event.tokens ?? [];
     const steps = event.completion_probabilities ?? [];
+    const content = new TextEncoder().encode(event.content ?? '');
+    seen.contentBytes += content.length;
     if (!ids.length) {
       if (event.content) yield { text: event.content };
       return;
+    }
+    for (const step of steps) this.remember(step);
+    const dropped = Math.max(0, (event.tokens_predicted ?? 0) - seen.tokens - ids.length);
+    seen.tokens += ids.length + dropped;
+    const known = ids.map((id) => this.bytes.get(id));
+    // A special token's text is in the content but not in its bytes: count from here on.
+    if (ids.some((id) => this.specials.has(id))) seen.tokenBytes = seen.contentBytes;
+    else if (known.every((b) => b !== undefined)) {
+      const own = known.reduce((n, b) => n + b!.length, 0);
+      seen.tokenBytes += own;
+      const missing = seen.contentBytes - seen.tokenBytes;
+      if (dropped > 0 && missing > 0 && missing + own <= content.length) {
+        seen.tokenBytes += missing;
+        yield* this.droppedTokens(content.slice(content.length - own - missing, content.length - own), dropped);
+      }
     }
     for (let i = 0; i < ids.length; i++) {
       const step = steps[i];
@@ -258,6 +287,31 @@ export class LlamaServerBackend implements ModelBackend {
       if (step?.top_logprobs) token.top = top(step.top_logprobs);
       yield token;
     }
+  }
+
+  /** `count` tokens that spell `bytes`: known tokens where a split into them exists, else all bytes on the first. */
+  private *droppedTokens(bytes: Uint8Array, count: number): Generator<GeneratedToken> {
+    if (this.idOfBytesSize !== this.bytes.size) {
+      this.idOfBytesSize = this.bytes.size;
+      this.idOfBytes = new Map();
+      for (const [id, b] of this.bytes) if (!this.specials.has(id) && !this.idOfBytes.has(hex(b))) this.idOfBytes.set(hex(b), id);
+    }
+    const idOf = this.idOfBytes;
+    const split = (from: number, n: number): number[] | undefined => {
+      if (n === 1) {
+        const id = idOf.get(hex(bytes.subarray(from)));
+        return id === undefined ? undefined : [id];
+      }
+      for (let end = from + 1; end <= bytes.length - (n - 1); end++) {
+        const id = idOf.get(hex(bytes.subarray(from, end)));
+        const rest = id === undefined ? undefined : split(end, n - 1);
+        if (rest) return [id as number, ...rest];
+      }
+      return undefined;
+    };
+    const ids = split(0, count);
+    if (ids) for (const id of ids) yield { id, bytes: this.bytes.get(id), text: '' };
+    else for (let k = 0; k < count; k++) yield { bytes: k === 0 ? bytes : new Uint8Array(0), text: '' };
   }
 
   private remember(entry: ProbEntry): void {
@@ -320,6 +374,10 @@ function top(entries: readonly ProbEntry[]): Distribution {
     ids: Uint32Array.from(entries, (e) => e.id),
     probs: Float64Array.from(entries, (e) => Math.exp(e.logprob)),
   };
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 function baseName(path: string | undefined): string | undefined {
