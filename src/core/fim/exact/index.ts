@@ -1,5 +1,8 @@
 /** Exact byte-level probabilities from a token model (fim-exact): covers and the next-byte distribution. */
 export { coverEncodings } from './covers';
 export { exactNextByteDistribution, END_OF_TEXT } from './nextByte';
+export { memoizedModel } from './memoModel';
+export { sampleCover } from './sampleCover';
 export { tokenModelFromBackend, byteTokenizerFromInfo, encodeBytesWith } from './tokenModel';
 export type { ByteTokenizer, Cover, ExactOptions, TokenModel } from './types';
+export { IncrementalByteState } from './incremental';
