@@ -1,7 +1,8 @@
 /**
- * FIM completion at a cursor on the embedded engine with the bigram BPE model (Qwen-style FIM tokens):
- * every strategy inserts at the cursor without repeating typed text, healing reproduces the tail, the exact
- * strategy starts with the most probable next byte, and the `complete` and `next-bytes` commands end to end.
+ * FIM completion at a cursor on the embedded engine with the bigram models, byte-level BPE (Qwen-style FIM
+ * tokens) and SentencePiece (CodeLlama's, both layouts): every strategy inserts at the cursor without
+ * repeating typed text, healing reproduces the tail, the exact strategy starts with the most probable next
+ * byte; and the `complete` and `next-bytes` commands end to end.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -13,7 +14,8 @@ import type { ConnectResult } from '../../src/core/backends/types';
 import { byteTokenizerOf, completeAt, decodeComplete, fimIds, fimPrompt, trimAgainstSuffix } from '../../src/core/fim/complete';
 import { END_OF_TEXT, exactNextByteDistribution, tokenModelFromBackend } from '../../src/core/fim/exact';
 import type { FimStrategy } from '../../src/core/fim/prompt';
-import { FIM_TEMPLATES } from '../../src/core/fim/templates';
+import { templateForModel } from '../../src/core/fim/templateForModel';
+import { FIM_TEMPLATES, type FimTemplate } from '../../src/core/fim/templates';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
 import type { Tokenizer } from '../../src/core/tokenizers/types';
 import { ensureEngine } from '../../scripts/install-engine';
@@ -21,7 +23,7 @@ import { modelCache, writeTinyModel, type TinyModel } from '../fixtures/gguf';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ENGINE = join(ROOT, 'dist', 'engine.js');
-const template = FIM_TEMPLATES['qwen2.5-coder'];
+const BPE_TEMPLATE = FIM_TEMPLATES['qwen2.5-coder'];
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const startsWith = (a: Uint8Array, b: Uint8Array) => a.length >= b.length && b.every((x, i) => a[i] === x);
 
@@ -41,6 +43,74 @@ function cli(args: string[], env: Record<string, string> = {}): { status: number
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A model on the embedded engine, with the template its completions use. */
+interface Subject {
+  backend: EmbeddedBackend;
+  connected: ConnectResult;
+  tokenizer: Tokenizer;
+  template: FimTemplate;
+}
+
+/** What every model must do at every cursor of CASES, for every strategy. */
+function completionChecks(subject: () => Subject): void {
+  describe('completions at the cursors', () => {
+    let backend: EmbeddedBackend;
+    let connected: ConnectResult;
+    let tokenizer: Tokenizer;
+    let template: FimTemplate;
+    before(() => ({ backend, connected, tokenizer, template } = subject()));
+    const complete = (doc: string, strategy: FimStrategy, maxTokens = 12) => completeAt({ backend, connected, tokenizer, template, ...split(doc), strategy, maxTokens });
+
+    it('every strategy inserts at the cursor: the typed tail comes first in what the model produced, and is not inserted again', async () => {
+      for (const doc of CASES) {
+        const { prefix, suffix } = split(doc);
+        for (const strategy of ['exact', 'heal', 'plain'] as const) {
+          const r = await complete(doc, strategy);
+          const what = `${strategy} at ${JSON.stringify(doc)}`;
+          assert.equal(r.strategy, strategy, what);
+          assert.equal(r.replaceBefore, 0, what);
+          const tail = strategy === 'plain' ? new Uint8Array(0) : utf8(prefix.slice(fimPrompt({ connected, tokenizer, template, prefix, suffix, strategy, maxTokens: 12 }, fimIds(connected, tokenizer, template)).prefixEnd));
+          assert.equal(r.stats.healedBytes, tail.length, what);
+          assert.ok(startsWith(r.middleBytes, tail), `${what}: produced ${JSON.stringify(decodeComplete(r.middleBytes))}`);
+          // The insert is what follows the tail, only cut at its end against the suffix.
+          const rest = decodeComplete(r.middleBytes.subarray(tail.length));
+          assert.ok(rest.startsWith(r.text), what);
+          assert.equal(r.text, trimAgainstSuffix(rest, suffix), what);
+          // Healing spends a token per step (a byte at least) before the budget applies to what follows.
+          assert.ok(r.stats.tokens <= (strategy === 'heal' ? Math.max(12, tail.length) : 12), `${what}: ${r.stats.tokens} tokens`);
+          assert.ok(r.stats.totalMs >= r.stats.ttftMs, what);
+        }
+      }
+    });
+
+    it('heal reproduces the tail bytes at the start of the middle, for every case', async () => {
+      for (const doc of CASES) {
+        const { prefix, suffix } = split(doc);
+        const prompt = fimPrompt({ connected, tokenizer, template, prefix, suffix, strategy: 'heal', maxTokens: 4 }, fimIds(connected, tokenizer, template));
+        const r = await complete(doc, 'heal', 4);
+        assert.ok(prompt.tail.length > 0 || prefix.endsWith('\n') || prefix.endsWith(' '), `no tail at ${JSON.stringify(doc)}`);
+        assert.ok(startsWith(r.middleBytes, prompt.tail), `heal at ${JSON.stringify(doc)}: ${JSON.stringify(decodeComplete(r.middleBytes))}`);
+      }
+    });
+
+    it('exact: the first byte after the cursor is the argmax of the exact next-byte distribution', async () => {
+      const model_ = tokenModelFromBackend(backend, connected);
+      const bytes = byteTokenizerOf(connected, tokenizer);
+      for (const doc of CASES) {
+        const { prefix, suffix } = split(doc);
+        const prompt = fimPrompt({ connected, tokenizer, template, prefix, suffix, strategy: 'exact', maxTokens: 12 }, fimIds(connected, tokenizer, template));
+        const d = await exactNextByteDistribution(model_, bytes, prompt.ids, prompt.tail);
+        let best = 0;
+        for (let b = 1; b < d.length; b++) if (d[b] > d[best]) best = b;
+        const r = await complete(doc, 'exact');
+        const next = r.middleBytes[prompt.tail.length];
+        if (best === END_OF_TEXT) assert.equal(next, undefined, `exact at ${JSON.stringify(doc)}: ends`);
+        else assert.equal(next, best, `exact at ${JSON.stringify(doc)}: p = ${d[best]}`);
+      }
+    });
+  });
+}
+
 describe('FIM completion at a cursor (embedded engine, bigram BPE)', function () {
   this.timeout(300_000);
   let model: TinyModel;
@@ -48,6 +118,7 @@ describe('FIM completion at a cursor (embedded engine, bigram BPE)', function ()
   let connected: ConnectResult;
   let tokenizer: Tokenizer;
   let dir = '';
+  const template = BPE_TEMPLATE;
 
   before(async () => {
     if (!existsSync(ENGINE)) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
@@ -62,51 +133,7 @@ describe('FIM completion at a cursor (embedded engine, bigram BPE)', function ()
 
   const complete = (doc: string, strategy: FimStrategy, maxTokens = 12) => completeAt({ backend, connected, tokenizer, template, ...split(doc), strategy, maxTokens });
 
-  it('every strategy inserts at the cursor: the typed tail comes first in what the model produced, and is not inserted again', async () => {
-    for (const doc of CASES) {
-      const { prefix, suffix } = split(doc);
-      for (const strategy of ['exact', 'heal', 'plain'] as const) {
-        const r = await complete(doc, strategy);
-        const what = `${strategy} at ${JSON.stringify(doc)}`;
-        assert.equal(r.strategy, strategy, what);
-        assert.equal(r.replaceBefore, 0, what);
-        const tail = strategy === 'plain' ? new Uint8Array(0) : utf8(prefix.slice(fimPrompt({ connected, tokenizer, template, prefix, suffix, strategy, maxTokens: 12 }, fimIds(connected, tokenizer, template)).prefixEnd));
-        assert.equal(r.stats.healedBytes, tail.length, what);
-        assert.ok(startsWith(r.middleBytes, tail), `${what}: produced ${JSON.stringify(decodeComplete(r.middleBytes))}`);
-        // The insert is what follows the tail, only cut at its end against the suffix.
-        const rest = decodeComplete(r.middleBytes.subarray(tail.length));
-        assert.ok(rest.startsWith(r.text), what);
-        assert.equal(r.text, trimAgainstSuffix(rest, suffix), what);
-        assert.ok(r.stats.tokens <= 12 && r.stats.totalMs >= r.stats.ttftMs, what);
-      }
-    }
-  });
-
-  it('heal reproduces the tail bytes at the start of the middle, for every case', async () => {
-    for (const doc of CASES) {
-      const { prefix, suffix } = split(doc);
-      const prompt = fimPrompt({ connected, tokenizer, template, prefix, suffix, strategy: 'heal', maxTokens: 4 }, fimIds(connected, tokenizer, template));
-      const r = await complete(doc, 'heal', 4);
-      assert.ok(prompt.tail.length > 0 || prefix.endsWith('\n') || prefix.endsWith(' '), `no tail at ${JSON.stringify(doc)}`);
-      assert.ok(startsWith(r.middleBytes, prompt.tail), `heal at ${JSON.stringify(doc)}: ${JSON.stringify(decodeComplete(r.middleBytes))}`);
-    }
-  });
-
-  it('exact: the first byte after the cursor is the argmax of the exact next-byte distribution', async () => {
-    const model_ = tokenModelFromBackend(backend, connected);
-    const bytes = byteTokenizerOf(connected, tokenizer);
-    for (const doc of CASES) {
-      const { prefix, suffix } = split(doc);
-      const prompt = fimPrompt({ connected, tokenizer, template, prefix, suffix, strategy: 'exact', maxTokens: 12 }, fimIds(connected, tokenizer, template));
-      const d = await exactNextByteDistribution(model_, bytes, prompt.ids, prompt.tail);
-      let best = 0;
-      for (let b = 1; b < d.length; b++) if (d[b] > d[best]) best = b;
-      const r = await complete(doc, 'exact');
-      const next = r.middleBytes[prompt.tail.length];
-      if (best === END_OF_TEXT) assert.equal(next, undefined, `exact at ${JSON.stringify(doc)}: ends`);
-      else assert.equal(next, best, `exact at ${JSON.stringify(doc)}: p = ${d[best]}`);
-    }
-  });
+  completionChecks(() => ({ backend, connected, tokenizer, template }));
 
   it('trims what repeats the text after the cursor', () => {
     assert.equal(trimAgainstSuffix('x + 1;\n  return y;\n  more', '\n  return y;\n}\n'), 'x + 1;');
@@ -173,6 +200,46 @@ describe('FIM completion at a cursor (embedded engine, bigram BPE)', function ()
       assert.match(r.stderr.split('\n')[0], message);
       if (status === 1) assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
       assert.equal(r.stdout, '');
+    }
+  });
+});
+
+describe('FIM completion at a cursor (embedded engine, bigram SentencePiece)', function () {
+  this.timeout(300_000);
+  let backend: EmbeddedBackend;
+  let connected: ConnectResult;
+  let tokenizer: Tokenizer;
+
+  before(async () => {
+    if (!existsSync(ENGINE)) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+    const installDir = await ensureEngine();
+    const model = writeTinyModel('bigram-spm', join(modelCache(), 'fim-complete-bigram-spm.gguf'));
+    backend = new EmbeddedBackend({ enginePath: ENGINE, installDir, modelPath: model.path, threads: 1 });
+    connected = await backend.connect();
+    tokenizer = loadTokenizerSync(model.path);
+  });
+  after(() => backend?.dispose());
+
+  it("the model's FIM tokens name CodeLlama's template", () => {
+    assert.equal(templateForModel(connected, tokenizer).template?.id, 'codellama-psm');
+  });
+
+  for (const id of ['codellama-psm', 'codellama-spm'] as const) {
+    describe(FIM_TEMPLATES[id].name, () => completionChecks(() => ({ backend, connected, tokenizer, template: FIM_TEMPLATES[id] })));
+  }
+
+  it('heal goes on past the typed text where the model knows its characters, with a grammar or from distributions', async () => {
+    // Healed through byte-fallback tokens (`<0x74>` for "t"), the model was where it had never been and wrote nothing.
+    const noGrammar = { ...connected, capabilities: { ...connected.capabilities, constraints: [] } };
+    for (const c of [connected, noGrammar]) {
+      for (const id of ['codellama-psm', 'codellama-spm'] as const) {
+        for (const doc of CASES.filter((d) => /^[\x20-\x7e\n|]*$/.test(d))) {
+          const r = await completeAt({ backend, connected: c, tokenizer, template: FIM_TEMPLATES[id], ...split(doc), strategy: 'heal', maxTokens: 32 });
+          const what = `heal (${id}, ${c.capabilities.constraints.join() || 'distributions'}) at ${JSON.stringify(doc)}`;
+          assert.equal(r.strategy, 'heal', what);
+          assert.notEqual(r.text, '', `${what}: ${JSON.stringify(decodeComplete(r.middleBytes))}`);
+        }
+      }
     }
   });
 });

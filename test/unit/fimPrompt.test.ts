@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { readGguf } from '../../src/core/backends/gguf/reader';
 import { ggufVocab, GgufTokenType } from '../../src/core/backends/gguf/vocab';
 import { checkTemplate, sentinelVocab } from '../../src/core/fim/chooseTemplate';
+import { encodeContinuing, producibleAt, unusedByteTokens } from '../../src/core/fim/encodeText';
 import { buildFimPrompt, type FimPromptInput } from '../../src/core/fim/prompt';
 import { FIM_TEMPLATES } from '../../src/core/fim/templates';
 import { tokenizerFromGguf } from '../../src/core/tokenizers/gguf/ggufTokenizer';
@@ -159,5 +160,51 @@ describe('fim: buildFimPrompt', () => {
     const c = new AbortController();
     c.abort();
     assert.throws(() => buildFimPrompt(base({ prefix: 'x', signal: c.signal })));
+  });
+});
+
+describe('fim: which tokens healing may use (producibleAt, unusedByteTokens)', () => {
+  const utf8 = (t: string) => new TextEncoder().encode(t);
+
+  it('SentencePiece: a character with a piece only as that piece, never as byte-fallback tokens', () => {
+    const { tokenizer } = spmModel();
+    const text = utf8(' retu\n"café');
+    const ok = producibleAt(tokenizer, text);
+    const byteToken = (b: number) => 3 + b;
+    const piece = (ch: string) => Array.from(encodeContinuing(tokenizer, ch));
+    const bytesOf = (id: number) => tokenizer.tokenBytes(id)!;
+    const [space] = piece(' ');
+    const [t] = piece('t');
+    assert.equal(new TextDecoder().decode(bytesOf(t)), 't');
+    assert.equal(ok(space, bytesOf(space), 0), true);
+    assert.equal(ok(byteToken(0x20), Uint8Array.of(0x20), 0), false);
+    assert.equal(ok(t, bytesOf(t), 3), true);
+    assert.equal(ok(byteToken(0x74), Uint8Array.of(0x74), 3), false);
+    // Tokens longer than the character, and characters without a piece (here "\n" and "é"), are left alone.
+    assert.equal(ok(999_999, utf8('retu'), 1), true);
+    assert.deepEqual(piece('\n'), [byteToken(0x0a)]);
+    assert.equal(ok(byteToken(0x0a), Uint8Array.of(0x0a), 5), true);
+    const e = text.length - 2;
+    assert.deepEqual(piece('é'), [byteToken(0xc3), byteToken(0xa9)]);
+    assert.equal(ok(byteToken(0xc3), Uint8Array.of(0xc3), e) && ok(byteToken(0xa9), Uint8Array.of(0xa9), e + 1), true);
+    assert.equal(ok(byteToken(0x20), Uint8Array.of(0x20), text.length), true);
+  });
+
+  it('unusedByteTokens: the byte-fallback tokens of ASCII characters that have a piece, none for BPE', () => {
+    const { tokenizer } = spmModel();
+    const unused = new Set(unusedByteTokens(tokenizer));
+    const byteToken = (b: number) => 3 + b;
+    for (const ch of ' t~') {
+      assert.ok(unused.has(byteToken(ch.charCodeAt(0))), ch);
+      assert.ok(!unused.has(encodeContinuing(tokenizer, ch)[0]), ch);
+    }
+    assert.ok(!unused.has(byteToken(0x0a)) && !unused.has(byteToken(0xc3)));
+    assert.deepEqual(unusedByteTokens(qwen), []);
+  });
+
+  it('byte-level BPE: every token whose bytes fit is allowed', () => {
+    const text = utf8(' retu é');
+    const ok = producibleAt(qwen, text);
+    for (let at = 0; at < text.length; at++) assert.equal(ok(0, text.subarray(at, at + 1), at), true);
   });
 });

@@ -31,7 +31,7 @@ export async function completeCommand(argv: string[]): Promise<number> {
       const { text, replaceBefore, strategy: used, stats } = result;
       writeOut(`${JSON.stringify({ text, replaceBefore, strategy: used, stats })}\n`);
     } else {
-      if (result.fallback) writeErr(`tokenwise: ${strategy} fell back to ${result.strategy}: ${result.fallback}\n`);
+      if (result.fallback) writeErr(result.strategy === strategy ? `tokenwise: ${strategy}: ${result.fallback}\n` : `tokenwise: ${strategy} fell back to ${result.strategy}: ${result.fallback}\n`);
       writeOut(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
     }
     return 0;

@@ -1,15 +1,17 @@
 /**
  * One fill-in-the-middle completion at a cursor, by strategy: `plain` (the prompt ends at the cursor),
  * `exact` (Recipe A: the most probable cover of the tail, then token-level generation) or `heal` (back off
- * to the anchor and force the first tokens to reproduce the tail). The result is always text to insert at
- * the cursor: what the user typed is never repeated nor deleted.
+ * to the anchor and force the first tokens to reproduce the tail, with a grammar or a regex where the engine
+ * takes one). Text-only backends get `word`: the partial word is sent back to the model to retype. The result
+ * is always text to insert at the cursor: what the user typed is never repeated nor deleted.
  */
 import type { ConnectResult, ModelBackend, Prompt } from '../backends/types';
 import type { Tokenizer } from '../tokenizers/types';
 import { checkTemplate, describeCheck, sentinelVocab } from './chooseTemplate';
-import { addsLeadingSpace } from './encodeText';
-import { END_OF_TEXT, byteTokenizerFromInfo, coverEncodings, encodeBytesWith, exactNextByteDistribution, tokenModelFromBackend } from './exact';
+import { addsLeadingSpace, producibleAt, unusedByteTokens } from './encodeText';
+import { END_OF_TEXT, byteTokenizerFromInfo, coverEncodings, encodeBytesWith, exactNextByteDistribution, memoizedModel, sampleCover, tokenModelFromBackend } from './exact';
 import type { ByteTokenizer } from './exact';
+import { healConstraint, type HealConstraint } from './healConstraint';
 import { buildFimPrompt, type ExtraFile, type FimPrompt, type FimStrategy } from './prompt';
 import type { FimTemplate, SentinelRole } from './templates';
 
@@ -28,8 +30,15 @@ export interface CompleteInput {
   repoName?: string;
   /** The completed file's path, for templates that name files. */
   currentPath?: string;
+  /** Sampling temperature, 0 (the default) for greedy. */
+  temperature?: number;
+  /** Uniform in [0, 1): draws the cover of the tail at temperature > 0 (default Math.random). */
+  random?: () => number;
   signal?: AbortSignal;
 }
+
+export type CompletionStrategy = FimStrategy | 'word';
+export type HealVia = HealConstraint['via'] | 'distributions';
 
 export interface CompleteStats {
   /** Milliseconds from the call to the first generated token (covers and healing steps included). */
@@ -46,10 +55,15 @@ export interface Completion {
   text: string;
   /** UTF-16 units before the cursor the completion rewrites: 0, since the typed bytes are reproduced. */
   replaceBefore: number;
-  /** The strategy that ran: a fallback when the backend cannot do the one asked for. */
-  strategy: FimStrategy;
-  /** Why the strategy asked for was not used, when it was not. */
+  /**
+   * The strategy that ran: a fallback when the backend cannot do the one asked for. `word`: the backend takes
+   * text only, so the partial word went to the model and its output was kept only if it retyped that word.
+   */
+  strategy: CompletionStrategy;
+  /** Why the strategy (or the way of healing) asked for was not used, when it was not. */
   fallback?: string;
+  /** How `heal` reproduced the tail: one constrained generation, or one distribution request per token. */
+  healVia?: HealVia;
   /** Every byte the model produced after the prompt, the tail included, before trimming. */
   middleBytes: Uint8Array;
   stats: CompleteStats;
@@ -100,15 +114,17 @@ export function byteTokenizerOf(connected: ConnectResult, tokenizer: Tokenizer):
 }
 
 /** Which strategy the backend can run, starting from the one asked for. */
-function usableStrategy(connected: ConnectResult, asked: FimStrategy): { strategy: FimStrategy; fallback?: string } {
+function usableStrategy(connected: ConnectResult, asked: FimStrategy): { strategy: CompletionStrategy; fallback?: string } {
   const c = connected.capabilities;
   if (asked === 'plain') return { strategy: 'plain' };
-  if (!c.tokenIdPrompts) return { strategy: 'plain', fallback: `${asked} needs token-id prompts, which the backend does not take` };
+  if (!c.tokenIdPrompts) return { strategy: 'word', fallback: `${asked} needs token-id prompts, which the backend does not take: completed from the start of the word` };
+  // A grammar or a regex heals in one generation, without distributions.
+  const constrains = c.constraints.includes('grammar') || c.constraints.includes('regex');
   if (asked === 'exact' && c.distributions !== 'full') {
     if (c.distributions === 'top-k') return { strategy: 'heal', fallback: 'exact needs full next-token distributions; the backend gives only the top k' };
-    return { strategy: 'plain', fallback: 'exact needs next-token distributions, which the backend does not give' };
+    return { strategy: constrains ? 'heal' : 'plain', fallback: 'exact needs next-token distributions, which the backend does not give' };
   }
-  if (c.distributions === 'none') return { strategy: 'plain', fallback: 'heal needs next-token distributions, which the backend does not give' };
+  if (c.distributions === 'none' && !constrains) return { strategy: 'plain', fallback: 'heal needs next-token distributions or a grammar, which the backend does not give' };
   return { strategy: asked };
 }
 
@@ -119,7 +135,18 @@ export async function completeAt(input: CompleteInput): Promise<Completion> {
   const run = new Run(input, ids, started);
   let produced: Uint8Array | undefined;
   let tail: Uint8Array = new Uint8Array(0);
-  if (strategy !== 'plain') {
+  let healVia: HealVia | undefined;
+  let discard = false;
+  if (strategy === 'word') {
+    const word = await run.word();
+    produced = word.produced;
+    // Anything but the typed word first would rewrite what the user typed: nothing is inserted then.
+    if (startsWithBytes(word.produced, word.removed)) tail = word.removed;
+    else {
+      discard = true;
+      fallback = `${fallback}; the output did not start with the typed ${JSON.stringify(decodeComplete(word.removed))}, so it was discarded`;
+    }
+  } else if (strategy !== 'plain') {
     const prompt = fimPrompt({ ...input, strategy }, ids);
     tail = prompt.tail;
     if (strategy === 'exact') {
@@ -130,25 +157,28 @@ export async function completeAt(input: CompleteInput): Promise<Completion> {
       }
     }
     if (strategy === 'heal') {
-      produced = await run.heal(prompt);
+      const healed = await run.heal(prompt);
+      produced = healed.bytes;
+      healVia = healed.via;
       if (!produced) {
         strategy = 'plain';
-        fallback = 'no token consistent with the typed text has probability above 0';
-      }
+        fallback = healed.note ? `${healed.note}; completed without healing` : 'no token consistent with the typed text has probability above 0';
+      } else if (healed.note) fallback = fallback ? `${fallback}; ${healed.note}` : healed.note;
     }
   }
   if (!produced) {
     tail = new Uint8Array(0);
     produced = await run.plain();
   }
-  // The typed bytes come first in what was produced (exact and heal guarantee it): the rest is the insert.
-  const text = trimAgainstSuffix(decodeComplete(produced.subarray(tail.length)), input.suffix);
+  // The typed bytes come first in what was produced (exact, heal and word check it): the rest is the insert.
+  const text = discard ? '' : trimAgainstSuffix(decodeComplete(produced.subarray(tail.length)), input.suffix);
   const totalMs = performance.now() - started;
   return {
     text,
     replaceBefore: 0,
     strategy,
     ...(fallback ? { fallback } : {}),
+    ...(healVia ? { healVia } : {}),
     middleBytes: produced,
     stats: { ttftMs: run.ttftMs ?? totalMs, totalMs, tokens: run.tokens, healedBytes: tail.length },
   };
@@ -171,6 +201,17 @@ class Run {
   }
 
   /**
+   * Healing for backends that take text only (fim-exact §3.2): the prompt stops at the start of the partial
+   * word, which the model has to type again; the caller keeps the output only if it does.
+   */
+  async word(): Promise<{ removed: Uint8Array; produced: Uint8Array }> {
+    const { prefix } = this.input;
+    const start = wordStart(prefix);
+    const prompt = fimPrompt({ ...this.input, prefix: prefix.slice(0, start), strategy: 'plain' }, this.ids);
+    return { removed: new TextEncoder().encode(prefix.slice(start)), produced: await this.generate(prompt.ids, this.input.maxTokens) };
+  }
+
+  /**
    * Recipe A at temperature 0. The most probable cover alone can start with a less probable byte than the
    * byte-level argmax (the mass of one byte is spread over many covers), so the first byte is the argmax of
    * the exact next-byte distribution, and the cover is the most probable one of the tail and that byte.
@@ -178,7 +219,13 @@ class Run {
   async exact(prompt: FimPrompt): Promise<Uint8Array | undefined> {
     const { backend, connected, tokenizer, signal } = this.input;
     const bytes = byteTokenizerOf(connected, tokenizer);
-    const model = tokenModelFromBackend(backend, connected);
+    const model = memoizedModel(tokenModelFromBackend(backend, connected));
+    const temperature = this.input.temperature ?? 0;
+    if (temperature > 0) {
+      // Recipe A as such: one cover drawn by probability, then sampling at token level (exact at T = 1).
+      const cover = sampleCover(await coverEncodings(model, bytes, prompt.ids, prompt.tail, signal), temperature, this.input.random);
+      return cover && this.continueCover(prompt.ids, cover.tokens, concatBytes(prompt.tail, cover.remainder));
+    }
     let next: Float64Array;
     try {
       next = await exactNextByteDistribution(model, bytes, prompt.ids, prompt.tail, signal);
@@ -194,23 +241,54 @@ class Run {
     let best = covers[0];
     for (const c of covers) if (c.logProb > best.logProb) best = c;
     if (!best || best.logProb === -Infinity) return undefined;
-    this.mark(best.tokens.length);
-    const coverBytes = concatBytes(prompt.tail, Uint8Array.of(first), best.remainder);
-    const rest = this.input.maxTokens - best.tokens.length;
-    const generated = rest > 0 ? await this.generate(concatIds(prompt.ids, best.tokens), rest) : new Uint8Array(0);
+    return this.continueCover(prompt.ids, best.tokens, concatBytes(prompt.tail, Uint8Array.of(first), best.remainder));
+  }
+
+  /** The cover's bytes, then generation after the head and the cover's tokens. */
+  private async continueCover(head: Uint32Array, tokens: Uint32Array, coverBytes: Uint8Array): Promise<Uint8Array> {
+    this.mark(tokens.length);
+    const rest = this.input.maxTokens - tokens.length;
+    const generated = rest > 0 ? await this.generate(concatIds(head, tokens), rest) : new Uint8Array(0);
     return concatBytes(coverBytes, generated);
+  }
+
+  /**
+   * Token healing. Where the engine takes a grammar or a regex, one generation constrained to start with the
+   * tail; else step by step from distributions. Output that does not start with the tail is never kept.
+   */
+  async heal(prompt: FimPrompt): Promise<{ bytes?: Uint8Array; via?: HealVia; note?: string }> {
+    const { connected, template, maxTokens, signal } = this.input;
+    const tail = prompt.tail;
+    if (tail.length === 0) return { bytes: await this.generate(prompt.ids, maxTokens) };
+    let note: string | undefined;
+    const constraint = healConstraint(connected.capabilities.constraints, tail, template.stops);
+    if (constraint) {
+      try {
+        const bytes = await this.generate(prompt.ids, maxTokens, { constraint, tail: tail.length });
+        if (startsWithBytes(bytes, tail)) return { bytes, via: constraint.via };
+        note = `the ${constraint.via}-constrained output ${JSON.stringify(decodeComplete(bytes.subarray(0, tail.length + 16)))} does not start with the typed ${JSON.stringify(decodeComplete(tail))}`;
+      } catch (e) {
+        signal?.throwIfAborted();
+        note = `healing with a ${constraint.via} failed: ${(e as Error).message}`;
+      }
+    }
+    if (connected.capabilities.distributions === 'none') return { note };
+    const bytes = await this.healFromDistributions(prompt);
+    return { bytes, via: bytes ? 'distributions' : undefined, note: note && `${note}; healed from next-token distributions instead` };
   }
 
   /**
    * Token healing one step at a time: the most probable token whose bytes agree with what is left of the
    * tail, until the tail is consumed; ordinary generation after that.
    */
-  async heal(prompt: FimPrompt): Promise<Uint8Array | undefined> {
+  private async healFromDistributions(prompt: FimPrompt): Promise<Uint8Array | undefined> {
     const { backend, connected, tokenizer, signal } = this.input;
     const tokenBytes = (id: number) => connected.info.tokenBytes?.(id) ?? tokenizer.tokenBytes(id);
     const special = new Set(connected.info.specialIds);
     const topK = connected.capabilities.distributions === 'full' ? undefined : connected.capabilities.maxTopK;
     const tail = prompt.tail;
+    // Not SentencePiece's byte-fallback tokens for characters with a piece: no encoding holds them.
+    const producible = producibleAt(tokenizer, tail);
     let context = prompt.ids;
     let at = 0;
     const out: Uint8Array[] = [];
@@ -225,7 +303,7 @@ class Run {
         const p = probOf(i++, id);
         if (p <= bestP || special.has(id) || this.ids.stopIds.has(id)) continue;
         const b = tokenBytes(id);
-        if (b && b.length > 0 && agrees(b, tail, at)) {
+        if (b && b.length > 0 && agrees(b, tail, at) && producible(id, b, at)) {
           best = id;
           bestP = p;
         }
@@ -248,19 +326,51 @@ class Run {
     this.tokens += tokens;
   }
 
-  /** Greedy generation from token ids (or their text, where the backend takes text only), up to a stop id. */
-  private async generate(ids: Uint32Array, maxTokens: number): Promise<Uint8Array> {
+  /**
+   * Generation from token ids (or their text, where the backend takes text only), up to a stop id. With a
+   * heal constraint the tokens that produce the tail come on top of `maxTokens`, as when healing from
+   * distributions: each holds a byte at least, so the tail's length bounds them.
+   */
+  private async generate(ids: Uint32Array, maxTokens: number, heal?: { constraint: HealConstraint; tail: number }): Promise<Uint8Array> {
     const { backend, connected, tokenizer, template, signal } = this.input;
     const prompt: Prompt = connected.capabilities.tokenIdPrompts ? { ids } : { text: promptText(tokenizer, ids) };
     const parts: Uint8Array[] = [];
     const encoder = new TextEncoder();
-    for await (const token of backend.generate({ prompt, maxTokens, temperature: 0, stop: template.stops, signal })) {
-      if (token.id !== undefined && this.ids.stopIds.has(token.id)) break;
+    const constraint = !heal ? {} : heal.constraint.via === 'grammar' ? { grammar: heal.constraint.grammar } : { regex: heal.constraint.regex };
+    // A constraint matches text, so it admits SentencePiece's byte-fallback spelling of the tail: banned.
+    const ban = heal && connected.capabilities.constraints.includes('token-bias') ? unusedByteTokens(tokenizer) : [];
+    const temperature = this.input.temperature ?? 0;
+    // A textless token the template does not name (an unknown or a stray control token) ends the completion
+    // too: there is nothing to show for it, and what a small model writes after one is noise.
+    const textless = new Set(connected.info.specialIds);
+    let length = 0;
+    for await (const token of backend.generate({ prompt, maxTokens: maxTokens + (heal?.tail ?? 0), temperature, stop: template.stops, ...constraint, ...(ban.length ? { tokenBias: new Map(ban.map((id) => [id, -Infinity])) } : {}), signal })) {
+      if (token.id !== undefined && (this.ids.stopIds.has(token.id) || textless.has(token.id))) break;
       this.mark(1);
-      parts.push(token.bytes ?? encoder.encode(token.text));
+      const bytes = token.bytes ?? encoder.encode(token.text);
+      parts.push(bytes);
+      length += bytes.length;
+      if (heal && parts.length >= maxTokens && length >= heal.tail) break;
     }
     return concatBytes(...parts);
   }
+}
+
+function startsWithBytes(bytes: Uint8Array, start: Uint8Array): boolean {
+  return bytes.length >= start.length && start.every((b, i) => bytes[i] === b);
+}
+
+const WORD_CHAR = /^[\p{L}\p{M}\p{N}_$]$/u;
+
+/** Where the partial identifier at the end of `text` starts (`text.length` when it ends with none). */
+export function wordStart(text: string): number {
+  let at = text.length;
+  while (at > 0) {
+    const units = at >= 2 && /[\udc00-\udfff]/.test(text[at - 1]) && /[\ud800-\udbff]/.test(text[at - 2]) ? 2 : 1;
+    if (!WORD_CHAR.test(text.slice(at - units, at))) break;
+    at -= units;
+  }
+  return at;
 }
 
 /** Whether a token's bytes agree with the tail from `at`: one is a prefix of the other. */
