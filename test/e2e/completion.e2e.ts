@@ -2,6 +2,8 @@
  * Completions while typing, in real VS Code with a real engine: the embedded engine installed by its own
  * command into the extension's storage, a generated GGUF model, and the cursor inside a word. The ghost text
  * is what `tokenwise complete` prints for the same text, and Tab accepts it without repeating what was typed.
+ * Then: other open files reach the prompt, a keystroke aborts the request in flight (no stale ghost text),
+ * typing the predicted character is answered from the cache, and a backend that is down is said once.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,10 +12,14 @@ import { join } from 'node:path';
 import { ensureEngine } from '../../scripts/install-engine';
 import { modelCache, writeTinyModel } from '../fixtures/gguf/index';
 import { describeByte } from '../../src/core/fim/describeByte';
+import { loadTokenizer } from '../../src/core/tokenizers/registry';
 import { ROOT, waitFor, Workbench } from './harness';
 
 const ITEM_ID = 'tokenwise.tokenwise.tokenwise.backend';
 const BEFORE = 'def mean(xs):\n    return s';
+const GHOST = '.part.editor .monaco-editor .ghost-text-decoration, .part.editor .monaco-editor .ghost-text';
+/** Tokens enough that a request lasts seconds on the tiny model (it never stops by itself), so a keystroke lands while it runs. */
+const LONG = 3000;
 
 describe('Tokenwise completions (code-server + Chromium + the embedded engine)', function () {
   this.timeout(300_000);
@@ -52,7 +58,7 @@ describe('Tokenwise completions (code-server + Chromium + the embedded engine)',
     await vs.openFile('fim.py');
     await vs.goTo(2, 13);
     await vs.type('u');
-    const ghost = vs.page.locator('.part.editor .monaco-editor .ghost-text-decoration, .part.editor .monaco-editor .ghost-text').first();
+    const ghost = vs.page.locator(GHOST).first();
     await ghost.waitFor({ state: 'visible', timeout: 60_000 });
     await vs.press('Tab');
     await vs.press('Control+S');
@@ -79,11 +85,106 @@ describe('Tokenwise completions (code-server + Chromium + the embedded engine)',
     assert.equal(rows[0].label, describeByte(top[0] === 'eos' ? 256 : parseInt(top[0], 16)));
   });
 
+  it('puts the other open files into the prompt', async () => {
+    const before = await lastPrompt();
+    assert.ok(before, 'the tooltip tells the last prompt');
+    const helpers = Array.from({ length: 40 }, (_, i) => `def helper_${i}(x):\n    return x * ${i}\n`).join('\n');
+    const helperTokens = (await loadTokenizer(model)).encode(helpers).length;
+    vs.writeWorkspaceFile('helpers.py', helpers);
+    await vs.openFile('helpers.py');
+    await vs.openFile('fim.py');
+    await vs.goTo(3, 1);
+    await vs.type('x');
+    let prompt = before;
+    await waitFor(async () => {
+      prompt = (await lastPrompt()) ?? prompt;
+      return prompt.files.includes('helpers.py');
+    }, 60_000, 'a prompt with helpers.py');
+    // Only the other file's text can have grown the prompt by this much (the document grew by one character).
+    assert.ok(prompt.tokens - before.tokens >= helperTokens, `the prompt grew by ${prompt.tokens - before.tokens} tokens, helpers.py has ${helperTokens}`);
+  });
+
+  it('aborts the request in flight on the next keystroke and shows only the final text\'s completion; the predicted next character needs no request', async () => {
+    await vs.updateUserSettings({ 'tokenwise.completion.debounceMs': 0, 'tokenwise.completion.maxTokens': LONG });
+    vs.writeWorkspaceFile('cancel.py', `${BEFORE}\n`);
+    const expected = cliCompletion(`${BEFORE}\n`, 2, 13, LONG).split('\n')[0];
+    assert.ok(expected.length > 1, 'the model completes this text');
+    // A character the model does not predict here, so that no cached completion answers it.
+    const stray = expected[0] === 'q' ? 'z' : 'q';
+    await vs.openFile('cancel.py');
+    await vs.goTo(2, 13);
+    const base = await settledRequests();
+    await vs.type(stray);
+    await waitFor(async () => (await requests()).sent > base.sent, 30_000, `the request for "s${stray}" to be sent`);
+    await vs.press('Backspace');
+    const ghost = vs.page.locator(GHOST).first();
+    await ghost.waitFor({ state: 'visible', timeout: 120_000 });
+    const shown = await settledRequests();
+    assert.ok(shown.cancelled > base.cancelled, `the keystroke aborted the request in flight: ${JSON.stringify({ base, shown })}`);
+
+    // What the ghost text predicts next, typed: answered from the cache, with no request.
+    await vs.type(expected[0]);
+    await waitFor(async () => (await requests()).cacheHits > shown.cacheHits, 30_000, 'the cache to answer the typed-ahead character');
+    assert.equal((await requests()).sent, shown.sent, 'no request for the typed-ahead character');
+    await ghost.waitFor({ state: 'visible', timeout: 30_000 });
+    await vs.press('Tab');
+    await vs.press('Control+S');
+    const file = join(vs.workspace, 'cancel.py');
+    await waitFor(() => readFileSync(file, 'utf8') === `${BEFORE}${expected}\n`, 15_000, 'the accepted completion on disk').catch(() => {
+      throw new Error(`expected line 2 to read "    return s${expected.slice(0, 200)}", the file holds:\n${readFileSync(file, 'utf8').slice(0, 2000)}`);
+    });
+    await vs.updateUserSettings({ 'tokenwise.completion.debounceMs': undefined, 'tokenwise.completion.maxTokens': undefined });
+  });
+
+  it('says once that the backend is down, and typing works with the document left as typed', async () => {
+    await vs.openFile('fim.py');
+    await vs.press('Control+S');
+    const file = join(vs.workspace, 'fim.py');
+    await vs.dismissNotifications();
+    // Every notification is also written to the page's console: counted there, since toasts hide after a while.
+    const seen = vs.pageErrors.length;
+    const notified = () => vs.pageErrors.slice(seen).filter((e) => /^console: Tokenwise:/.test(e));
+    await vs.updateUserSettings({ 'tokenwise.backend.modelPath': join(modelCache(), 'e2e-missing.gguf') });
+    await waitFor(async () => /not available: .*No model file/.test(await vs.statusBarTooltip(ITEM_ID)), 60_000, 'the backend item to say the model is missing');
+    await waitFor(() => notified().length > 0, 30_000, 'the notification');
+    assert.match(notified()[0], /model backend: .*No model file/);
+    const saved = readFileSync(file, 'utf8');
+    await vs.openFile('fim.py');
+    await vs.goTo(1, 1);
+    await vs.type('# typed while the model is away\n', 40);
+    await vs.press('Control+S');
+    await waitFor(() => readFileSync(file, 'utf8') === `# typed while the model is away\n${saved}`, 15_000, 'the typed text on disk, and nothing else').catch(() => {
+      throw new Error(`the file holds:\n${readFileSync(file, 'utf8')}`);
+    });
+    assert.equal(await vs.page.locator(GHOST).count(), 0, 'no ghost text');
+    assert.equal(notified().length, 1, `one notification: ${JSON.stringify(notified())}`);
+  });
+
   /** `tokenwise complete` on the same text, cursor and model. */
-  function cliCompletion(text: string, line: number, col: number): string {
+  function cliCompletion(text: string, line: number, col: number, maxTokens = 64): string {
     const file = join(modelCache(), 'e2e-fim.py');
     writeFileSync(file, text);
-    const out = execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'complete', '--backend', model, '--file', file, '--cursor', `${line}:${col}`, '--json'], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'complete', '--backend', model, '--file', file, '--cursor', `${line}:${col}`, '--max-tokens', String(maxTokens), '--json'], { encoding: 'utf8' });
     return (JSON.parse(out) as { text: string }).text;
+  }
+
+  /** The request counts in the model item's tooltip (zeros before any request). */
+  async function requests(): Promise<{ sent: number; inFlight: number; cancelled: number; cacheHits: number }> {
+    const m = /Requests: (\d+) sent, (\d+) in flight, (\d+) cancelled, (\d+) answered from the cache/.exec(await vs.statusBarTooltip(ITEM_ID));
+    const [sent, inFlight, cancelled, cacheHits] = m ? m.slice(1).map(Number) : [0, 0, 0, 0];
+    return { sent, inFlight, cancelled, cacheHits };
+  }
+
+  /** The counts once no request is in flight (a request the editor made on its own has ended). */
+  async function settledRequests(): Promise<Awaited<ReturnType<typeof requests>>> {
+    let counts = await requests();
+    await waitFor(async () => (counts = await requests()).inFlight === 0, 60_000, 'no completion request in flight');
+    return counts;
+  }
+
+  /** The size of the last prompt and the other files it was offered, from the tooltip. */
+  async function lastPrompt(): Promise<{ tokens: number; files: string[] } | undefined> {
+    const m = /Last prompt: (\d+) tokens, other files offered: (.*)/.exec(await vs.statusBarTooltip(ITEM_ID));
+    return m ? { tokens: Number(m[1]), files: m[2].trim().split(', ') } : undefined;
   }
 });

@@ -48,6 +48,8 @@ export interface CompleteStats {
   tokens: number;
   /** Bytes before the cursor that the model re-derived (the tail), 0 for `plain`. */
   healedBytes: number;
+  /** Tokens in the prompt sent (extra files, prefix and suffix, after cutting to the context). */
+  promptTokens: number;
 }
 
 export interface Completion {
@@ -148,6 +150,7 @@ export async function completeAt(input: CompleteInput): Promise<Completion> {
     }
   } else if (strategy !== 'plain') {
     const prompt = fimPrompt({ ...input, strategy }, ids);
+    run.promptTokens = prompt.ids.length;
     tail = prompt.tail;
     if (strategy === 'exact') {
       produced = await run.exact(prompt);
@@ -180,7 +183,7 @@ export async function completeAt(input: CompleteInput): Promise<Completion> {
     ...(fallback ? { fallback } : {}),
     ...(healVia ? { healVia } : {}),
     middleBytes: produced,
-    stats: { ttftMs: run.ttftMs ?? totalMs, totalMs, tokens: run.tokens, healedBytes: tail.length },
+    stats: { ttftMs: run.ttftMs ?? totalMs, totalMs, tokens: run.tokens, healedBytes: tail.length, promptTokens: run.promptTokens },
   };
 }
 
@@ -188,6 +191,7 @@ export async function completeAt(input: CompleteInput): Promise<Completion> {
 class Run {
   tokens = 0;
   ttftMs: number | undefined;
+  promptTokens = 0;
 
   constructor(
     private readonly input: CompleteInput,
@@ -197,6 +201,7 @@ class Run {
 
   async plain(): Promise<Uint8Array> {
     const prompt = fimPrompt({ ...this.input, strategy: 'plain' }, this.ids);
+    this.promptTokens = prompt.ids.length;
     return this.generate(prompt.ids, this.input.maxTokens);
   }
 
@@ -208,6 +213,7 @@ class Run {
     const { prefix } = this.input;
     const start = wordStart(prefix);
     const prompt = fimPrompt({ ...this.input, prefix: prefix.slice(0, start), strategy: 'plain' }, this.ids);
+    this.promptTokens = prompt.ids.length;
     return { removed: new TextEncoder().encode(prefix.slice(start)), produced: await this.generate(prompt.ids, this.input.maxTokens) };
   }
 

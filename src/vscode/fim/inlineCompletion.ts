@@ -1,12 +1,15 @@
 /**
- * Completions while typing, from the user's own model: debounced, aborted by the next keystroke, cached by
- * prompt, and exact when the cursor sits inside a token (the `exact` strategy). The ghost text always starts
- * at the cursor; what the model re-derives of the typed text is never shown again.
+ * Completions while typing, from the user's own model: asked for after a pause that follows the user's
+ * rhythm (adaptive debounce), aborted by the next keystroke, cached by prompt (typing what the ghost text
+ * predicted needs no request), and exact when the cursor sits inside a token (the `exact` strategy). The
+ * ghost text always starts at the cursor; what the model re-derives of the typed text is never shown again.
  */
 import * as vscode from 'vscode';
 import { LlamaServerBackend } from '../../core/backends/llamaServer';
 import type { ConnectResult, ModelBackend } from '../../core/backends/types';
 import { completeAt, type Completion } from '../../core/fim/complete';
+import { AdaptiveDebounce } from '../../core/fim/adaptiveDebounce';
+import { CompletionCache } from '../../core/fim/completionCache';
 import type { FimStrategy } from '../../core/fim/prompt';
 import { templateForModel } from '../../core/fim/templateForModel';
 import { isFimTemplateId, type FimTemplate } from '../../core/fim/templates';
@@ -22,6 +25,8 @@ import { ContextFiles } from './contextFiles';
 const PREFIX_CHARS = 24_000;
 const SUFFIX_CHARS = 8_000;
 const CACHE_SIZE = 64;
+/** How long a failed request waits to learn whether its backend was being replaced, before it reports. */
+const SETTLE_MS = 1_000;
 
 interface Session {
   tokenizer: Tokenizer;
@@ -30,7 +35,10 @@ interface Session {
 
 export class FimCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
   private session: Promise<Session | undefined> | undefined;
-  private readonly cache = new Map<string, Completion>();
+  private readonly cache = new CompletionCache<Completion>(CACHE_SIZE);
+  private readonly debounce = new AdaptiveDebounce();
+  /** Requests in flight, aborted when the backend or the settings change under them. */
+  private readonly running = new Set<AbortController>();
   readonly stats = new CompletionStats();
   private readonly context = new ContextFiles();
   private readonly disposables: vscode.Disposable[] = [this.context];
@@ -44,10 +52,15 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${SECTION}.completion`) || e.affectsConfiguration(`${SECTION}.tokenizer`)) this.reset();
       }),
+      // The typing rhythm: keystrokes in the active editor only (not pastes, accepted completions or edits by tools).
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document !== vscode.window.activeTextEditor?.document || e.contentChanges.length === 0) return;
+        if (e.contentChanges.every((c) => c.text.length <= 2 && c.rangeLength <= 1)) this.debounce.keystroke(performance.now());
+      }),
     );
   }
 
-  async provideInlineCompletionItems(document: vscode.TextDocument, position: vscode.Position, _context: vscode.InlineCompletionContext, token: vscode.CancellationToken): Promise<vscode.InlineCompletionItem[] | undefined> {
+  async provideInlineCompletionItems(document: vscode.TextDocument, position: vscode.Position, context: vscode.InlineCompletionContext, token: vscode.CancellationToken): Promise<vscode.InlineCompletionItem[] | undefined> {
     const config = vscode.workspace.getConfiguration(SECTION, document);
     if (!config.get('completion.enabled', true)) return undefined;
     const current = this.backends.current;
@@ -57,17 +70,28 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
     const prefix = text.slice(Math.max(0, offset - PREFIX_CHARS), offset);
     const suffix = text.slice(offset, offset + SUFFIX_CHARS);
     const strategy = config.get<FimStrategy>('completion.strategy', 'exact');
-    const key = `${strategy}\u0000${prefix}\u0000${suffix}`;
-    const cached = this.cache.get(key) ?? this.fromTypedAhead(prefix, suffix, strategy);
+    const key = { strategy, prefix, suffix };
     const lineBefore = document.lineAt(position.line).text.slice(0, position.character);
-    if (cached) return items(cached, position, lineBefore);
+    const hit = this.cache.lookup(key);
+    if (hit) {
+      this.stats.cacheHits++;
+      this.showStats();
+      return items(hit.value, position, lineBefore);
+    }
 
-    // Typing in bursts: only the request after a pause is sent; the next keystroke cancels this one.
-    if (!(await pause(config.get('completion.debounceMs', 150), token))) return undefined;
+    // Typing in bursts: only the request after a pause is sent; the next keystroke cancels this one. Asked for
+    // explicitly (Trigger Inline Suggestion), it goes at once.
+    const wait = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 0 : this.debounce.remaining(config.get('completion.debounceMs', 150), performance.now());
+    if (!(await pause(wait, token))) return undefined;
     const session = await this.sessionFor(current);
     if (!session || token.isCancellationRequested) return undefined;
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
+    this.running.add(controller);
+    const extraFiles = this.context.for(document);
+    this.stats.sent++;
+    this.stats.inFlight++;
+    this.showStats();
     try {
       const completion = await completeAt({
         backend: current.backend,
@@ -78,41 +102,45 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
         suffix,
         strategy,
         maxTokens: config.get('completion.maxTokens', 64),
-        extraFiles: this.context.for(document),
+        extraFiles,
         repoName: vscode.workspace.getWorkspaceFolder(document.uri)?.name,
         currentPath: vscode.workspace.asRelativePath(document.uri),
         signal: controller.signal,
       });
-      if (controller.signal.aborted) return undefined;
-      this.remember(key, completion);
+      if (controller.signal.aborted) return this.cancelled(token);
+      this.cache.set(key, completion);
+      this.debounce.latency(completion.stats.totalMs);
       this.stats.record(completion);
-      this.backends.setDetails(this.stats.markdown());
+      this.stats.prompt(completion.stats.promptTokens, extraFiles.map((f) => f.path));
+      this.showStats();
       return items(completion, position, lineBefore);
     } catch (e) {
-      if (controller.signal.aborted) return undefined;
+      // A backend being replaced (new settings, Reconnect) closes its requests before it says it changed.
+      if (!controller.signal.aborted) await delay(SETTLE_MS);
+      if (controller.signal.aborted || this.backends.current?.backend !== current.backend) return this.cancelled(token);
       const message = e instanceof Error ? e.message : String(e);
-      this.log.reportOnce(`completion:${message}`, `completion failed: ${message}`, e);
+      // Keyed without numbers (ids, timings), so that a backend gone down is said once, not per keystroke.
+      this.log.reportOnce(`completion:${message.replace(/\d+/g, '#')}`, `completion failed: ${message}`, e);
       return undefined;
     } finally {
       cancel.dispose();
+      this.running.delete(controller);
+      this.stats.inFlight--;
+      this.showStats();
     }
   }
 
-  /** The user typed what a cached completion predicted: the rest of it, without asking the model again. */
-  private fromTypedAhead(prefix: string, suffix: string, strategy: FimStrategy): Completion | undefined {
-    for (const [key, completion] of this.cache) {
-      const [s, p, x] = key.split('\u0000');
-      if (s !== strategy || x !== suffix || !prefix.startsWith(p)) continue;
-      const typed = prefix.slice(p.length);
-      if (typed.length > 0 && completion.text.startsWith(typed) && completion.text.length > typed.length) return { ...completion, text: completion.text.slice(typed.length) };
+  /** A request in flight that was aborted (counted when by the next keystroke): nothing is shown from it. */
+  private cancelled(token: vscode.CancellationToken): undefined {
+    if (token.isCancellationRequested) {
+      this.stats.cancelled++;
+      this.showStats();
     }
     return undefined;
   }
 
-  private remember(key: string, completion: Completion): void {
-    this.cache.delete(key);
-    this.cache.set(key, completion);
-    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as string);
+  private showStats(): void {
+    this.backends.setDetails(this.stats.markdown());
   }
 
   /** The model's own tokenizer and its FIM template, once per connected backend. */
@@ -151,9 +179,11 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
   private reset(): void {
     this.session = undefined;
     this.cache.clear();
+    for (const c of this.running) c.abort();
   }
 
   dispose(): void {
+    for (const c of this.running) c.abort();
     for (const d of this.disposables) d.dispose();
   }
 }
@@ -167,6 +197,10 @@ function items(completion: Completion, position: vscode.Position, lineBefore: st
   const text = multiLine ? completion.text : completion.text.split('\n')[0];
   if (!text.trim()) return [];
   return [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))];
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Resolves true after `ms`, or false as soon as the request is cancelled. */
