@@ -3,7 +3,8 @@
  * command into the extension's storage, a generated GGUF model, and the cursor inside a word. The ghost text
  * is what `tokenwise complete` prints for the same text, and Tab accepts it without repeating what was typed.
  * Then: other open files reach the prompt, a keystroke aborts the request in flight (no stale ghost text),
- * typing the predicted character is answered from the cache, and a backend that is down is said once.
+ * typing the predicted character is answered from the cache, VS Code's accept-word takes the ghost text word
+ * by word, and a backend that is down is said once.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -134,6 +135,30 @@ describe('Tokenwise completions (code-server + Chromium + the embedded engine)',
       throw new Error(`expected line 2 to read "    return s${expected.slice(0, 200)}", the file holds:\n${readFileSync(file, 'utf8').slice(0, 2000)}`);
     });
     await vs.updateUserSettings({ 'tokenwise.completion.debounceMs': undefined, 'tokenwise.completion.maxTokens': undefined });
+  });
+
+  it('accepts the ghost text word by word with VS Code\'s own command (Ctrl+Right), then the rest with Tab', async () => {
+    vs.writeWorkspaceFile('word.py', `${BEFORE}\n`);
+    const expected = cliCompletion(`${BEFORE}u\n`, 2, 14).split('\n')[0];
+    assert.ok(expected.length > 1, 'the model completes this text with more than one character');
+    await vs.openFile('word.py');
+    await vs.goTo(2, 13);
+    await vs.type('u');
+    const ghost = vs.page.locator(GHOST).first();
+    await ghost.waitFor({ state: 'visible', timeout: 60_000 });
+    await vs.press('Control+ArrowRight');
+    await vs.press('Control+S');
+    const file = join(vs.workspace, 'word.py');
+    const line = () => readFileSync(file, 'utf8').split('\n')[1];
+    let word = '';
+    await waitFor(() => (word = line().slice('    return su'.length)).length > 0, 15_000, 'the first word accepted');
+    assert.ok(word.length < expected.length && expected.startsWith(word), `accepted "${word}", a first part of "${expected}"`);
+    await ghost.waitFor({ state: 'visible', timeout: 30_000 });
+    await vs.press('Tab');
+    await vs.press('Control+S');
+    await waitFor(() => line() === `    return su${expected}`, 15_000, 'the rest accepted').catch(() => {
+      throw new Error(`expected line 2 to read "    return su${expected}", it reads "${line()}"`);
+    });
   });
 
   it('says once that the backend is down, and typing works with the document left as typed', async () => {

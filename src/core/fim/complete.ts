@@ -107,11 +107,13 @@ export function fimPrompt(input: Omit<CompleteInput, 'backend' | 'maxTokens'> & 
 }
 
 /**
- * The byte view of the model's tokenizer for the exact method: the engine's token bytes and the tokenizer's
- * canonical encoder (SentencePiece's dummy space where the tokenizer adds one).
+ * The byte view of the model's tokenizer for the exact method: the engine's token bytes (the tokenizer's,
+ * the model's own, for ids the engine has not told yet) and the tokenizer's canonical encoder
+ * (SentencePiece's dummy space where the tokenizer adds one).
  */
 export function byteTokenizerOf(connected: ConnectResult, tokenizer: Tokenizer): ByteTokenizer {
-  const info = connected.info.tokenBytes ? connected.info : { ...connected.info, tokenBytes: (id: number) => tokenizer.tokenBytes(id) ?? new Uint8Array(0) };
+  const engine = connected.info.tokenBytes;
+  const info = { ...connected.info, tokenBytes: (id: number) => engine?.(id) ?? tokenizer.tokenBytes(id) ?? new Uint8Array(0) };
   return byteTokenizerFromInfo(info, encodeBytesWith(tokenizer, { spacePrefix: addsLeadingSpace(tokenizer) }));
 }
 
