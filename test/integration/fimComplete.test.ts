@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EmbeddedBackend } from '../../src/core/backends/embedded';
 import type { ConnectResult } from '../../src/core/backends/types';
-import { byteTokenizerOf, completeAt, decodeComplete, fimIds, fimPrompt, trimAgainstSuffix } from '../../src/core/fim/complete';
+import { byteTokenizerOf, completeAt, fimIds, fimPrompt } from '../../src/core/fim/complete';
+import { decodeComplete, trimAgainstSuffix } from '../../src/core/fim/completionText';
 import { END_OF_TEXT, exactNextByteDistribution, tokenModelFromBackend } from '../../src/core/fim/exact';
 import type { FimStrategy } from '../../src/core/fim/prompt';
 import { templateForModel } from '../../src/core/fim/templateForModel';
@@ -134,13 +135,6 @@ describe('FIM completion at a cursor (embedded engine, bigram BPE)', function ()
   const complete = (doc: string, strategy: FimStrategy, maxTokens = 12) => completeAt({ backend, connected, tokenizer, template, ...split(doc), strategy, maxTokens });
 
   completionChecks(() => ({ backend, connected, tokenizer, template }));
-
-  it('trims what repeats the text after the cursor', () => {
-    assert.equal(trimAgainstSuffix('x + 1;\n  return y;\n  more', '\n  return y;\n}\n'), 'x + 1;');
-    assert.equal(trimAgainstSuffix('name)', ')\n'), 'name');
-    assert.equal(trimAgainstSuffix('abc', ''), 'abc');
-    assert.equal(decodeComplete(Uint8Array.of(0x61, 0xc3)), 'a');
-  });
 
   it('CLI next-bytes --json sums to 1 and equals exactNextByteDistribution computed directly', async () => {
     const doc = CASES[0];

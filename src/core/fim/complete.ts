@@ -11,6 +11,7 @@ import { checkTemplate, describeCheck, sentinelVocab } from './chooseTemplate';
 import { addsLeadingSpace, producibleAt, unusedByteTokens } from './encodeText';
 import { END_OF_TEXT, byteTokenizerFromInfo, coverEncodings, encodeBytesWith, exactNextByteDistribution, memoizedModel, sampleCover, tokenModelFromBackend } from './exact';
 import type { ByteTokenizer } from './exact';
+import { decodeComplete, trimAgainstSuffix, wordStart } from './completionText';
 import { healConstraint, type HealConstraint } from './healConstraint';
 import { buildFimPrompt, type ExtraFile, type FimPrompt, type FimStrategy } from './prompt';
 import type { FimTemplate, SentinelRole } from './templates';
@@ -368,19 +369,6 @@ function startsWithBytes(bytes: Uint8Array, start: Uint8Array): boolean {
   return bytes.length >= start.length && start.every((b, i) => bytes[i] === b);
 }
 
-const WORD_CHAR = /^[\p{L}\p{M}\p{N}_$]$/u;
-
-/** Where the partial identifier at the end of `text` starts (`text.length` when it ends with none). */
-export function wordStart(text: string): number {
-  let at = text.length;
-  while (at > 0) {
-    const units = at >= 2 && /[\udc00-\udfff]/.test(text[at - 1]) && /[\ud800-\udbff]/.test(text[at - 2]) ? 2 : 1;
-    if (!WORD_CHAR.test(text.slice(at - units, at))) break;
-    at -= units;
-  }
-  return at;
-}
-
 /** Whether a token's bytes agree with the tail from `at`: one is a prefix of the other. */
 function agrees(bytes: Uint8Array, tail: Uint8Array, at: number): boolean {
   const n = Math.min(bytes.length, tail.length - at);
@@ -394,34 +382,6 @@ function promptText(tokenizer: Tokenizer, ids: Uint32Array): string {
   let text = '';
   for (const id of ids) text += tokenizer.specialToken(id) ?? decoder.decode(tokenizer.tokenBytes(id) ?? new Uint8Array(0), { stream: true });
   return text + decoder.decode();
-}
-
-/** UTF-8 to text; a character cut off at the end is dropped, not shown as U+FFFD. */
-export function decodeComplete(bytes: Uint8Array): string {
-  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes, { stream: true });
-}
-
-/**
- * Cuts a completion where it starts repeating the text after the cursor: at the first line equal to the
- * suffix's first non-empty line, and any ending that the suffix already starts with.
- */
-export function trimAgainstSuffix(text: string, suffix: string): string {
-  const firstLine = suffix.split('\n').find((l) => l.trim() !== '')?.trim();
-  if (firstLine !== undefined) {
-    let start = text.indexOf('\n') + 1;
-    while (start > 0) {
-      const end = text.indexOf('\n', start);
-      if (text.slice(start, end < 0 ? undefined : end).trim() === firstLine) {
-        text = text.slice(0, start);
-        break;
-      }
-      start = end + 1;
-    }
-  }
-  for (let k = Math.min(text.length, suffix.length); k > 0; k--) {
-    if (text.endsWith(suffix.slice(0, k))) return text.slice(0, text.length - k);
-  }
-  return text;
 }
 
 function concatBytes(...parts: Uint8Array[]): Uint8Array {
