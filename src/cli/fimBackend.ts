@@ -9,9 +9,9 @@ import { EmbeddedBackend } from '../core/backends/embedded';
 import { LlamaServerBackend } from '../core/backends/llamaServer';
 import type { BackendKind, ConnectResult, ModelBackend } from '../core/backends/types';
 import { engineInstalled } from '../core/engine/install';
+import { findModelTokenizer } from '../core/fim/modelTokenizer';
 import { templateForModel } from '../core/fim/templateForModel';
 import { FIM_TEMPLATES, type FimTemplate, type FimTemplateId } from '../core/fim/templates';
-import { loadTokenizerSync } from '../core/tokenizers/registry';
 import type { Tokenizer } from '../core/tokenizers/types';
 import { CliError, UsageError, describeErrno, oneLine } from './errors';
 import { synopsis } from './usage';
@@ -52,7 +52,7 @@ export interface FimSession {
 
 const KINDS: readonly BackendKind[] = ['llama-server', 'openai', 'ollama', 'embedded'];
 
-/** Reads the document, loads the tokenizer, starts and connects the backend, and picks the template. */
+/** Reads the document, starts and connects the backend, finds the model's tokenizer, and picks the template. */
 export async function openFim(command: string, values: FimValues): Promise<FimSession> {
   if (!values.backend) throw new UsageError('--backend needs a server URL or a .gguf model file', synopsis(command));
   if (!values.file) throw new UsageError('--file is required', synopsis(command));
@@ -69,14 +69,12 @@ export async function openFim(command: string, values: FimValues): Promise<FimSe
   if (kind !== 'embedded' && !url) throw new UsageError(`the ${kind} backend needs an http:// or https:// URL`, synopsis(command));
 
   const modelPath = kind === 'embedded' ? resolve(values.backend) : undefined;
-  const tokenizerPath = modelPath ?? values.tokenizer;
-  if (!tokenizerPath) throw new CliError(`the ${kind} backend needs the model's own vocabulary: pass its .gguf file with --tokenizer (FIM prompts and the exact strategy use the model's token ids)`);
-  if (!tokenizerPath.endsWith('.gguf')) throw new CliError(`${tokenizerPath} is not a .gguf model file`);
-  const tokenizer = loadModelTokenizer(tokenizerPath);
+  if (modelPath && !existsSync(modelPath)) throw new CliError(`no model file at ${modelPath}`);
 
   const backend = modelPath ? embedded(modelPath) : serverBackend(kind, values);
   try {
     const connected = await backend.connect();
+    const { tokenizer } = await findModelTokenizer({ backend, connected, vocabulary: values.tokenizer, setting: '--tokenizer', modelFile: modelPath, where: modelPath ?? values.backend });
     if (backend instanceof LlamaServerBackend) await backend.loadTokenBytes();
     return { backend, connected, tokenizer, template: pickTemplate(connected, tokenizer, values.template as FimTemplateId | undefined), prefix: text.slice(0, offset), suffix: text.slice(offset) };
   } catch (e) {
@@ -109,15 +107,6 @@ export function cursorOffset(text: string, cursor: string, command: string): num
   const chars = Array.from(text.slice(start, end < 0 ? text.length : end));
   if (col > chars.length + 1) throw new CliError(`--cursor ${cursor}: line ${line} has only ${chars.length} characters`);
   return start + chars.slice(0, col - 1).join('').length;
-}
-
-function loadModelTokenizer(path: string): Tokenizer {
-  if (!existsSync(path)) throw new CliError(`no model file at ${path}`);
-  try {
-    return loadTokenizerSync(path);
-  } catch (e) {
-    throw new CliError(`cannot read the vocabulary of ${path}: ${oneLine(e instanceof Error ? e.message : String(e))}`);
-  }
 }
 
 /** The package folder: the one with package.json above this module (dist/ when bundled, src/cli when not). */

@@ -88,7 +88,7 @@ Options:
   --max-file-size BYTES   skip larger files (default: 10M)
 `,
   complete: `Usage: tokenwise complete --backend URL|GGUF --file FILE --cursor LINE:COL [--strategy S]
-                      [--max-tokens N] [--kind KIND] [--tokenizer GGUF] [--template ID] [--json]
+                      [--max-tokens N] [--kind KIND] [--tokenizer VOCAB] [--template ID] [--json]
 
 Completes the code at the cursor with a fill-in-the-middle prompt and greedy decoding, and
 prints what to insert at the cursor. The exact strategy (default) re-derives the partly typed
@@ -101,7 +101,10 @@ heal, then plain) and says so. The embedded engine (a .gguf backend) must be ins
 Options:
   --backend URL|GGUF      a .gguf model file (run by the embedded engine) or a server URL
   --kind KIND             llama-server (default for a URL), openai, ollama or embedded
-  -t, --tokenizer GGUF    the model's .gguf file, for its vocabulary (needed with a server URL)
+  -t, --tokenizer VOCAB   the model's own vocabulary: its .gguf file, its tokenizer.json or a
+                          bundled id (default: the model file of the embedded engine or of a
+                          llama-server on this machine, or Ollama's metadata; needed for other
+                          servers); checked against the backend's own tokenization where it has one
   --model NAME            the model name (Ollama; OpenAI-compatible servers)
   --allow-remote          allow a server that is not on this machine (it sees the file)
   --file FILE             the document
@@ -112,7 +115,7 @@ Options:
   --json                  print {text, replaceBefore, strategy, stats}
 `,
   'next-bytes': `Usage: tokenwise next-bytes --backend URL|GGUF --file FILE --cursor LINE:COL [--top N]
-                      [--kind KIND] [--tokenizer GGUF] [--template ID] [--json]
+                      [--kind KIND] [--tokenizer VOCAB] [--template ID] [--json]
 
 Shows the probability of each next byte at the cursor: exact (conditioned on the typed bytes
 since the last stable token boundary, over every token sequence that spells them) beside naive
@@ -123,7 +126,10 @@ llama-server).
 Options:
   --backend URL|GGUF      a .gguf model file (run by the embedded engine) or a server URL
   --kind KIND             llama-server (default for a URL), openai, ollama or embedded
-  -t, --tokenizer GGUF    the model's .gguf file, for its vocabulary (needed with a server URL)
+  -t, --tokenizer VOCAB   the model's own vocabulary: its .gguf file, its tokenizer.json or a
+                          bundled id (default: the model file of the embedded engine or of a
+                          llama-server on this machine, or Ollama's metadata; needed for other
+                          servers); checked against the backend's own tokenization where it has one
   --model NAME            the model name (Ollama; OpenAI-compatible servers)
   --allow-remote          allow a server that is not on this machine (it sees the file)
   --file FILE             the document

@@ -170,7 +170,7 @@ describe('FIM completion at a cursor (embedded engine, bigram BPE)', function ()
       assert.deepEqual(Object.keys(out).sort(), ['replaceBefore', 'stats', 'strategy', 'text']);
       assert.equal(out.strategy, strategy);
       assert.equal(out.text, (await complete(doc, strategy, 8)).text);
-      assert.deepEqual(Object.keys(out.stats).sort(), ['healedBytes', 'tokens', 'totalMs', 'ttftMs']);
+      assert.deepEqual(Object.keys(out.stats).sort(), ['healedBytes', 'promptTokens', 'tokens', 'totalMs', 'ttftMs']);
     }
   });
 
@@ -184,7 +184,7 @@ describe('FIM completion at a cursor (embedded engine, bigram BPE)', function ()
     const runs: [string[], Record<string, string>, number, RegExp][] = [
       [['complete', '--backend', model.path, '--file', file, '--cursor', '1:5'], { TOKENWISE_ENGINE_DIR: join(dir, 'no-engine') }, 1, /embedded engine is not installed/],
       [['complete', '--backend', notGguf, '--file', file, '--cursor', '1:5'], {}, 1, /model\.gguf/],
-      [['next-bytes', '--backend', txt, '--file', file, '--cursor', '1:5'], {}, 1, /not a \.gguf model file/],
+      [['next-bytes', '--backend', txt, '--file', file, '--cursor', '1:5'], {}, 1, /model\.txt is not a GGUF model file/],
       [['complete', '--backend', model.path, '--file', file, '--cursor', '9:1'], {}, 1, /only 2 lines/],
       [['complete', '--backend', model.path, '--file', file, '--cursor', 'x'], {}, 2, /LINE:COL/],
     ];

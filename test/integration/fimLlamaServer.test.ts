@@ -97,8 +97,8 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
     await stop(child);
   });
 
-  const server = (command: string, doc: string, extra: string[] = []) =>
-    cli([command, '--backend', url, '--kind', 'llama-server', '--tokenizer', model.path, '--file', files.get(doc)!, '--cursor', cursorOf(doc), '--json', ...extra]);
+  const server = (command: string, doc: string, extra: string[] = [], vocabulary: string[] = ['--tokenizer', model.path]) =>
+    cli([command, '--backend', url, '--kind', 'llama-server', ...vocabulary, '--file', files.get(doc)!, '--cursor', cursorOf(doc), '--json', ...extra]);
 
   it('complete --strategy exact gives the embedded engine’s completion', async () => {
     for (const doc of CASES) {
@@ -125,6 +125,17 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
         const got = out.exact[key] ?? 0;
         assert.ok(Math.abs(got - want[b]) <= 1e-5, `at ${JSON.stringify(doc)}, ${key}: llama-server ${got}, embedded ${want[b]}`);
       }
+    }
+  });
+
+  it('without --tokenizer, both commands read the vocabulary of the model file llama-server reports, and give the same results', () => {
+    for (const doc of CASES) {
+      const what = `at ${JSON.stringify(doc)}`;
+      const args = ['--strategy', 'exact', '--max-tokens', String(MAX_TOKENS)];
+      const given = server('complete', doc, args) as { text: string; replaceBefore: number; strategy: string };
+      const found = server('complete', doc, args, []) as typeof given;
+      assert.deepEqual([found.text, found.replaceBefore, found.strategy], [given.text, given.replaceBefore, given.strategy], what);
+      assert.deepEqual(server('next-bytes', doc, [], []), server('next-bytes', doc), what);
     }
   });
 });

@@ -63,6 +63,8 @@ const LOAD_POLL_MS = 250;
 
 export class LlamaServerBackend implements ModelBackend {
   readonly kind = 'llama-server' as const;
+  /** The server's URL, as given. */
+  readonly url: string;
   private readonly http: HttpClient;
   private readonly inflight = new Inflight();
   private readonly slot: number;
@@ -83,6 +85,7 @@ export class LlamaServerBackend implements ModelBackend {
       headers: options.apiKey ? { Authorization: `Bearer ${options.apiKey}` } : undefined,
     });
     this.slot = options.slot ?? 0;
+    this.url = options.url;
   }
 
   async connect(signal?: AbortSignal): Promise<ConnectResult> {
@@ -111,6 +114,7 @@ export class LlamaServerBackend implements ModelBackend {
 
       const info: BackendModelInfo = {
         name: props.model_alias || baseName(props.model_path) || 'llama-server',
+        modelPath: props.model_path || undefined,
         contextSize,
         vocabSize,
         bosId,

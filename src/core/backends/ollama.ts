@@ -8,7 +8,8 @@
  * the tokenizer's own tokenization of those bytes; a healed or hand-built id sequence is not reproduced.
  * That is why `tokenIdPrompts` is false: exact strategies must not rely on this backend.
  */
-import { isTextless, tokenBytesOf } from './gguf/vocab';
+import { GgufValueType, type GgufEntry, type GgufFile } from './gguf/reader';
+import { ggufVocab, isTextless, tokenBytesOf, type GgufVocab } from './gguf/vocab';
 import { HttpClient } from './http';
 import { Inflight, mapLimited } from './inflight';
 import { classifySpecials } from './specialTokens';
@@ -71,6 +72,8 @@ export class OllamaBackend implements ModelBackend {
   /** Exact bytes (as latin1 text) → id, to give ids to the tokens Ollama streams as text and bytes. */
   private idOfBytes = new Map<string, number>();
   private contextSize = DEFAULT_NUM_CTX;
+  /** The GGUF metadata `/api/show` gave, kept for `vocabulary()`. */
+  private modelInfo: Record<string, unknown> = {};
 
   constructor(options: OllamaOptions) {
     this.http = new HttpClient({ kind: this.kind, baseUrl: options.url, timeoutMs: options.timeoutMs });
@@ -83,6 +86,7 @@ export class OllamaBackend implements ModelBackend {
     try {
       const show = await this.http.postJson<ShowResponse>('/api/show', { model: this.model, verbose: true }, s);
       const mi = show.model_info ?? {};
+      this.modelInfo = mi;
       const tokens = mi['tokenizer.ggml.tokens'];
       if (!Array.isArray(tokens)) throw new BackendError(`ollama /api/show gave no vocabulary for ${this.model}`, this.kind);
       const arch = String(mi['general.architecture'] ?? '');
@@ -145,6 +149,14 @@ export class OllamaBackend implements ModelBackend {
     } finally {
       release();
     }
+  }
+
+  /**
+   * The model's vocabulary from the GGUF metadata `/api/show` gave at `connect()` (tokens, types, merges,
+   * pre-tokenizer…), read as the model file's would be. Throws a `GgufError` where the metadata falls short.
+   */
+  vocabulary(): GgufVocab {
+    return ggufVocab(ggufFileOf(this.modelInfo));
   }
 
   async tokenize(): Promise<Uint32Array> {
@@ -235,6 +247,26 @@ export class OllamaBackend implements ModelBackend {
     if (!this.connected) throw new BackendError('ollama: call connect() first', this.kind);
     return this.connected;
   }
+}
+
+/** Ollama's JSON rendering of GGUF metadata back as GGUF entries (numbers lose their exact type, which no reader needs). */
+function ggufFileOf(modelInfo: Record<string, unknown>): GgufFile {
+  const metadata = new Map<string, GgufEntry>();
+  for (const [key, v] of Object.entries(modelInfo)) {
+    const entry = ggufEntryOf(v);
+    if (entry) metadata.set(key, entry);
+  }
+  return { version: 3, metadata, tensors: [], alignment: 32, dataOffset: 0 };
+}
+
+function ggufEntryOf(v: unknown): GgufEntry | undefined {
+  if (typeof v === 'string') return { type: GgufValueType.STRING, value: v };
+  if (typeof v === 'boolean') return { type: GgufValueType.BOOL, value: v };
+  if (typeof v === 'number') return { type: Number.isInteger(v) ? GgufValueType.I64 : GgufValueType.F64, value: v };
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  if (v.every((x) => typeof x === 'string')) return { type: GgufValueType.ARRAY, itemType: GgufValueType.STRING, value: v as string[] };
+  if (v.every((x) => typeof x === 'number')) return { type: GgufValueType.ARRAY, itemType: GgufValueType.F64, value: Float64Array.from(v as number[]) };
+  return undefined;
 }
 
 function num(v: unknown): number | undefined {

@@ -19,6 +19,11 @@ export interface FimTokenIds {
 export interface BackendModelInfo {
   /** The model's name as the engine reports it (or the GGUF file name). */
   name: string;
+  /**
+   * The model file as the engine names it (llama-server `/props`): a path on the engine's machine, which
+   * may not be this one.
+   */
+  modelPath?: string;
   /** The context size the engine really serves (per slot for llama-server). */
   contextSize: number;
   vocabSize: number;

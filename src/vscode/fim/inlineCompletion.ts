@@ -10,10 +10,10 @@ import type { ConnectResult, ModelBackend } from '../../core/backends/types';
 import { completeAt, type Completion } from '../../core/fim/complete';
 import { AdaptiveDebounce } from '../../core/fim/adaptiveDebounce';
 import { CompletionCache } from '../../core/fim/completionCache';
+import { findModelTokenizer } from '../../core/fim/modelTokenizer';
 import type { FimStrategy } from '../../core/fim/prompt';
 import { templateForModel } from '../../core/fim/templateForModel';
 import { isFimTemplateId, type FimTemplate } from '../../core/fim/templates';
-import { loadTokenizer } from '../../core/tokenizers/registry';
 import type { Tokenizer } from '../../core/tokenizers/types';
 import type { BackendManager } from '../backend/backendManager';
 import { SECTION } from '../config';
@@ -147,12 +147,22 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
   private sessionFor(current: NonNullable<BackendManager['current']>): Promise<Session | undefined> {
     this.session ??= (async () => {
       const config = vscode.workspace.getConfiguration(SECTION);
-      const vocabulary = current.backend.kind === 'embedded' ? config.get<string>('backend.modelPath', '') : config.get<string>('tokenizer', '');
-      if (!vocabulary.endsWith('.gguf')) {
-        this.log.reportOnce('completion:vocabulary', 'completions need the model\'s own vocabulary: set tokenwise.tokenizer to its .gguf file (the embedded engine uses its model file)');
-        return undefined;
-      }
-      const tokenizer = await loadTokenizer(vocabulary);
+      const setting = config.get<string>('tokenizer', '');
+      // Untrusted workspaces cannot point Tokenwise at files: a path there is ignored, as for counting.
+      const vocabulary = vscode.workspace.isTrusted || !/[\\/]|\.(?:json|bpe|gguf)$/.test(setting) ? setting : '';
+      const modelFile = current.backend.kind === 'embedded' ? config.get<string>('backend.modelPath', '') || undefined : undefined;
+      const found = await findModelTokenizer({
+        backend: current.backend,
+        connected: current.result,
+        vocabulary,
+        // The setting is also what counts tokens: the model's own vocabulary comes first.
+        given: 'fallback',
+        setting: 'tokenwise.tokenizer',
+        modelFile,
+        where: modelFile ?? config.get<string>('backend.url', ''),
+      });
+      const tokenizer = found.tokenizer;
+      this.log.info(`completions: the model's vocabulary from ${found.source}${found.verified ? ', checked against the backend' : ''}`);
       if (current.backend instanceof LlamaServerBackend) await current.backend.loadTokenBytes();
       const asked = config.get<string>('completion.template', '');
       const chosen = templateForModel(current.result, tokenizer, isFimTemplateId(asked) ? asked : undefined);

