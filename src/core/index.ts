@@ -18,5 +18,5 @@ export type { CompareReport, CompareRow, BoundaryDiff, BoundarySpan } from './co
 export { scanWorkspace } from './workspace/scan';
 export { WorkspaceIndex } from './workspace/workspaceIndex';
 export { nodeFs, nodeRoot } from './workspace/nodeFs';
-export { coverEncodings, exactNextByteDistribution, tokenModelFromBackend, byteTokenizerFromInfo, encodeBytesWith } from './fim/exact';
+export { coverEncodings, exactNextByteDistribution, IncrementalByteState, sampleCover, tokenModelFromBackend, byteTokenizerFromInfo, encodeBytesWith } from './fim/exact';
 export type { TokenModel, ByteTokenizer, Cover, ExactOptions } from './fim/exact';
