@@ -159,7 +159,8 @@ function grammarSuite(name: string, stableTies: boolean, start: (model: TinyMode
           assert.ok(probs[ids[k]] >= max * (1 - 1e-4), what);
           out = Uint8Array.from([...out, ...tokenBytes(ids[k])]);
         }
-        assert.deepEqual(r.middleBytes, out, JSON.stringify(doc));
+        // A separate generation may break an exact tie otherwise on llama-server; the steps above cover it.
+        if (stableTies) assert.deepEqual(r.middleBytes, out, JSON.stringify(doc));
       }
     });
 
@@ -330,7 +331,7 @@ describe('FIM heal through a regex on the vLLM replay (no vLLM here)', () => {
     assert.ok(startsWith(r.middleBytes, tail), decodeComplete(r.middleBytes));
     const sent = strict.requests.filter((q) => q.path === '/v1/completions' && q.body.stream === true);
     assert.equal(sent.length, 1);
-    assert.deepEqual(sent[0].body.structured_outputs, { regex: '^ ab[\\s\\S]*' });
+    assert.deepEqual(sent[0].body.structured_outputs, { regex: ' ab[\\s\\S]*' });
     const d = (await run(strict, doc, true)).r;
     assert.equal(d.healVia, 'distributions');
     assert.deepEqual(r.middleBytes, d.middleBytes);

@@ -39,6 +39,19 @@ const CASES = [
  */
 const TIES = new Set([CASES[1], CASES[2]]);
 
+type NextBytes = Record<'exact' | 'naive', Record<string, number>>;
+
+/** The same `next-bytes` output to 1e-5: each byte's probability within it (a byte left out: 0). */
+function closeDistributions(got: NextBytes, want: NextBytes, what: string): void {
+  for (const part of ['exact', 'naive'] as const) {
+    const keys = new Set([...Object.keys(got[part]), ...Object.keys(want[part])]);
+    for (const key of keys) {
+      const [a, b] = [got[part][key] ?? 0, want[part][key] ?? 0];
+      assert.ok(Math.abs(a - b) <= 1e-5, `${what}, ${part} ${key}: ${a} against ${b}`);
+    }
+  }
+}
+
 const split = (doc: string) => ({ prefix: doc.slice(0, doc.indexOf('|')), suffix: doc.slice(doc.indexOf('|') + 1) });
 
 /** The CLI's LINE:COL (both from 1, COL in code points) of the `|`. */
@@ -134,8 +147,11 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
       const args = ['--strategy', 'exact', '--max-tokens', String(MAX_TOKENS)];
       const given = server('complete', doc, args) as { text: string; replaceBefore: number; strategy: string };
       const found = server('complete', doc, args, []) as typeof given;
-      assert.deepEqual([found.text, found.replaceBefore, found.strategy], [given.text, given.replaceBefore, given.strategy], what);
-      assert.deepEqual(server('next-bytes', doc, [], []), server('next-bytes', doc), what);
+      assert.deepEqual([found.replaceBefore, found.strategy], [given.replaceBefore, given.strategy], what);
+      // As above: two runs on llama-server may break the table's ties differently after the first character.
+      assert.equal(found.text.codePointAt(0), given.text.codePointAt(0), `${what}: ${JSON.stringify(found.text)}, given ${JSON.stringify(given.text)}`);
+      if (!TIES.has(doc)) assert.equal(found.text, given.text, what);
+      closeDistributions(server('next-bytes', doc, [], []) as NextBytes, server('next-bytes', doc) as NextBytes, what);
     }
   });
 });

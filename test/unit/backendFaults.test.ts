@@ -170,3 +170,109 @@ for (const kind of KINDS) {
     });
   });
 }
+
+/**
+ * llama-server sends no event for a token that ends inside a character: the next event's content holds its
+ * bytes. Here a server that knows ids 1 'a', 2 0xC3, 3 0xA9 (é = C3 A9), 4 'b', 5 'ab', 6 0xC3 again,
+ * and the special 9 (`</s>`).
+ */
+describe('llama-server: tokens the stream does not name', () => {
+  let server: TestServer;
+  let events: object[] = [];
+  const pieces = [
+    { id: 1, piece: 'a' },
+    { id: 2, piece: [0xc3] },
+    { id: 3, piece: [0xa9] },
+    { id: 4, piece: 'b' },
+    { id: 5, piece: 'ab' },
+  ];
+
+  before(async () => {
+    server = await listen(async (req, res) => {
+      const body = (await readJson(req)) as { content?: string; parse_special?: boolean; with_pieces?: boolean } | undefined;
+      switch (req.url) {
+        case '/health':
+          return sendJson(res, 200, { status: 'ok' });
+        case '/props':
+          return sendJson(res, 200, { total_slots: 1, eos_token: '</s>', default_generation_settings: { n_ctx: 64 } });
+        case '/v1/models':
+          return sendJson(res, 200, { data: [{ meta: { n_vocab: 10 } }] });
+        case '/infill':
+          return sendJson(res, 501, { error: { code: 501, message: 'no FIM tokens' } });
+        case '/tokenize':
+          if (body?.with_pieces) return sendJson(res, 200, { tokens: body.content === 'dup' ? [{ id: 6, piece: [0xc3] }] : pieces });
+          if (body?.content !== '</s>') return sendJson(res, 200, { tokens: [] });
+          return sendJson(res, 200, { tokens: body.parse_special ? [9] : [7, 8, 7] });
+        case '/completion':
+          res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+          for (const e of events) res.write(`data: ${JSON.stringify(e)}\n\n`);
+          return res.end();
+      }
+      return sendJson(res, 404, {});
+    });
+  });
+  after(() => server.close());
+
+  async function run(backend: LlamaServerBackend): Promise<GeneratedToken[]> {
+    const out: GeneratedToken[] = [];
+    const gen = backend.generate({ prompt: { ids: Uint32Array.of(1) }, maxTokens: 8 });
+    for (let r = await gen.next(); !r.done; r = await gen.next()) out.push(r.value);
+    return out;
+  }
+  const bytesOf = (tokens: GeneratedToken[]) => Buffer.concat(tokens.map((t) => t.bytes ?? new TextEncoder().encode(t.text))).toString('utf8');
+  const shape = (tokens: GeneratedToken[]) => tokens.map((t) => [t.id, t.bytes && Array.from(t.bytes)]);
+  const end = { content: '', stop: true, stop_type: 'limit' };
+
+  async function connected(extra?: string): Promise<LlamaServerBackend> {
+    const backend = new LlamaServerBackend({ url: server.url, timeoutMs: 2000 });
+    await backend.connect();
+    await backend.tokenize('a');
+    if (extra) await backend.tokenize(extra);
+    return backend;
+  }
+
+  it('a character split over two tokens, the first not named: both come back, with ids', async () => {
+    events = [
+      { content: 'a', tokens: [1], tokens_predicted: 1 },
+      { content: 'é', tokens: [3], tokens_predicted: 3 },
+      { content: 'b', tokens: [4], tokens_predicted: 4 },
+      end,
+    ];
+    const tokens = await run(await connected());
+    assert.deepEqual(shape(tokens), [[1, [0x61]], [2, [0xc3]], [3, [0xa9]], [4, [0x62]]]);
+    assert.equal(bytesOf(tokens), 'aéb');
+  });
+
+  it('a special token in the same event: the bytes of the token not named still come back', async () => {
+    events = [
+      { content: 'a', tokens: [1], tokens_predicted: 1 },
+      { content: 'é', tokens: [3, 9], tokens_predicted: 4 },
+      { content: 'b', tokens: [4], tokens_predicted: 5 },
+      { content: 'é', tokens: [3], tokens_predicted: 7 },
+      end,
+    ];
+    const tokens = await run(await connected());
+    assert.deepEqual(shape(tokens), [[1, [0x61]], [2, [0xc3]], [3, [0xa9]], [9, []], [4, [0x62]], [2, [0xc3]], [3, [0xa9]]]);
+    assert.equal(bytesOf(tokens), 'aébé');
+  });
+
+  it('an id whose bytes are unknown: the text keeps the bytes, and later events still split', async () => {
+    events = [
+      { content: 'é', tokens: [7], tokens_predicted: 2 },
+      { content: 'é', tokens: [3], tokens_predicted: 4 },
+      end,
+    ];
+    const tokens = await run(await connected());
+    assert.deepEqual(shape(tokens), [[undefined, undefined], [7, undefined], [2, [0xc3]], [3, [0xa9]]]);
+    assert.equal(bytesOf(tokens), 'éé');
+  });
+
+  it('bytes that more than one split spells: no ids, the bytes on the first token', async () => {
+    // 'ab' + 0xC3 as two tokens: 'a' 'b'+0xC3 is not known, but 'ab' 0xC3 is; with 0xC3 also id 6, not unique.
+    events = [{ content: 'abé', tokens: [3], tokens_predicted: 3 }, end];
+    assert.deepEqual(shape(await run(await connected())), [[5, [0x61, 0x62]], [2, [0xc3]], [3, [0xa9]]]);
+    const tokens = await run(await connected('dup'));
+    assert.deepEqual(shape(tokens), [[undefined, [0x61, 0x62, 0xc3]], [undefined, []], [3, [0xa9]]]);
+    assert.equal(bytesOf(tokens), 'abé');
+  });
+});

@@ -8,6 +8,9 @@ import { gbnfLiteral, healConstraint, healGrammar, healRegex, regexLiteral } fro
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
+/** A regex as vLLM's structured outputs apply it: to the whole output. */
+const whole = (source: string) => new RegExp(`^(?:${source})$`, 'u');
+
 /** Awkward characters: quotes, backslash, line breaks, tab, other controls, DEL, GBNF and regex syntax, 2/3/4-byte UTF-8, BOM, line separators. */
 const AWKWARD = ['"', "'", '\\', '\n', '\r', '\t', '\x01', '\x1b', '\x1f', '\x7f', '[', ']', '-', '^', '$', '.', '|', '?', '*', '+', '(', ')', '{', '}', '/', '#', ' ', 'é', '\u00a0', '€', '\u2028', '\ufeff', '日本', '😀', '\u{10ffff}'];
 
@@ -63,20 +66,20 @@ describe('FIM heal constraints', () => {
       const source = healRegex(utf8(text));
       assert.ok(source !== undefined);
       // `u` mode rejects escapes that mean nothing, so an over-escaped character fails here.
-      const re = new RegExp(source, 'u');
+      const re = whole(source);
       for (const rest of ['', 'x', '\n\nmore\r\n', '😀']) assert.ok(re.test(text + rest), `${source} on ${JSON.stringify(text + rest)}`);
       const other = text === 'a' ? 'b' : 'a';
       assert.equal(re.test(other + text), false, `${source} on ${JSON.stringify(other + text)}`);
-      // Anchored at the start and whole: the match is the entire string.
       assert.equal(re.exec(text + 'tail\nend')?.[0], text + 'tail\nend');
     }
     assert.equal(regexLiteral('a.b*(c)'), 'a\\.b\\*\\(c\\)');
     assert.equal(regexLiteral('\n\t\x00é'), '\\n\\t\\x00é');
-    assert.equal(healRegex(utf8('pri')), '^pri[\\s\\S]*');
+    assert.equal(healRegex(utf8('pri')), 'pri[\\s\\S]*');
   });
 
-  it('a regex matches the tail only at the start', () => {
-    const re = new RegExp(healRegex(utf8('a.b'))!, 'u');
+  it('a regex has no anchor (vLLM matches it against the whole output), so matched whole it takes the tail only at the start', () => {
+    assert.equal(healRegex(utf8('a.b'))!.startsWith('^'), false);
+    const re = whole(healRegex(utf8('a.b'))!);
     assert.equal(re.test('axb'), false);
     assert.equal(re.test('xa.b'), false);
     assert.equal(re.test('a.bc'), true);
@@ -89,12 +92,12 @@ describe('FIM heal constraints', () => {
     assert.equal(healConstraint(['grammar', 'regex'], cut), undefined);
     assert.equal(healConstraint(['grammar'], Uint8Array.of(0xff, 0x61)), undefined);
     assert.equal(healGrammar(utf8('a\0b')), undefined);
-    assert.equal(healRegex(utf8('a\0b')), '^a\\x00b[\\s\\S]*');
+    assert.equal(healRegex(utf8('a\0b')), 'a\\x00b[\\s\\S]*');
   });
 
   it('chooses a regex where the engine takes one, else a grammar, else none', () => {
     const tail = utf8('gre');
-    assert.deepEqual(healConstraint(['grammar', 'regex', 'token-bias'], tail), { via: 'regex', regex: '^gre[\\s\\S]*' });
+    assert.deepEqual(healConstraint(['grammar', 'regex', 'token-bias'], tail), { via: 'regex', regex: 'gre[\\s\\S]*' });
     assert.deepEqual(healConstraint(['grammar', 'token-bias'], tail), { via: 'grammar', grammar: 'root ::= "gre" rest\nrest ::= .*\n' });
     assert.equal(healConstraint(['token-bias'], tail), undefined);
     assert.equal(healConstraint([], tail), undefined);

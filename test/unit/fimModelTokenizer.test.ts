@@ -5,7 +5,8 @@
  * where a test needs an engine that tokenizes.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { readGgufFile } from '../../src/core/backends/gguf/file';
 import type { GgufEntry } from '../../src/core/backends/gguf/reader';
 import { LlamaServerBackend } from '../../src/core/backends/llamaServer';
@@ -126,6 +127,19 @@ describe('the model\'s own tokenizer for a backend (findModelTokenizer)', functi
       const missing = join(modelCache(), 'no-such-model.gguf');
       await rejectsWith(ask(backend, connectResult(100, false, missing)), new RegExp(`reports its model file as ${missing.replace(/[.\\/]/g, '\\$&')}, which is not on this machine; set --tokenizer`));
       await rejectsWith(ask(backend, connectResult(100, false)), /^llama-server at http:\/\/127\.0\.0\.1:8080 does not report its model file; set --tokenizer to the model's own vocabulary \(FIM prompts are its token ids\): its \.gguf file, its tokenizer\.json or a bundled tokenizer id$/);
+    });
+
+    it('llama-server on this machine naming a relative path or a file other than a .gguf: not read, says why and what to set', async () => {
+      const backend = new LlamaServerBackend({ url: 'http://127.0.0.1:8080' });
+      // Both exist here: the check is on the path, before any read.
+      const near = relative(process.cwd(), model.path);
+      assert.ok(existsSync(near) && existsSync(QWEN3_JSON));
+      for (const path of [near, QWEN3_JSON]) {
+        await rejectsWith(
+          ask(backend, connectResult(100, false, path)),
+          new RegExp(`^llama-server at http://127\\.0\\.0\\.1:8080 reports its model file as ${path.replace(/[.\\/]/g, '\\$&')}, which is not an absolute path to a \\.gguf file, so it is not read; set --tokenizer to the model's own vocabulary`),
+        );
+      }
     });
 
     describe('Ollama (replay, no Ollama here)', () => {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { readGguf } from '../../src/core/backends/gguf/reader';
 import { ggufVocab, GgufTokenType } from '../../src/core/backends/gguf/vocab';
 import { checkTemplate, sentinelVocab } from '../../src/core/fim/chooseTemplate';
-import { encodeContinuing, producibleAt, unusedByteTokens } from '../../src/core/fim/encodeText';
+import { encodeContinuing } from '../../src/core/fim/encodeText';
+import { bannedByteTokensFor, producibleAt, unusedByteTokens } from '../../src/core/fim/healTokens';
 import { buildFimPrompt, type FimPromptInput } from '../../src/core/fim/prompt';
 import { FIM_TEMPLATES } from '../../src/core/fim/templates';
 import { tokenizerFromGguf } from '../../src/core/tokenizers/gguf/ggufTokenizer';
@@ -163,7 +164,7 @@ describe('fim: buildFimPrompt', () => {
   });
 });
 
-describe('fim: which tokens healing may use (producibleAt, unusedByteTokens)', () => {
+describe('fim: which tokens healing may use (producibleAt, unusedByteTokens, bannedByteTokensFor)', () => {
   const utf8 = (t: string) => new TextEncoder().encode(t);
 
   it('SentencePiece: a character with a piece only as that piece, never as byte-fallback tokens', () => {
@@ -200,6 +201,33 @@ describe('fim: which tokens healing may use (producibleAt, unusedByteTokens)', (
     }
     assert.ok(!unused.has(byteToken(0x0a)) && !unused.has(byteToken(0xc3)));
     assert.deepEqual(unusedByteTokens(qwen), []);
+  });
+
+  it('bannedByteTokensFor: also the byte-fallback tokens of the tail\'s non-ASCII characters that have a piece', () => {
+    // Gemma 3 is SentencePiece with byte fallback, and has a piece for "é" (the tiny models have none).
+    const gemma = loadTokenizerSync('gemma3');
+    assert.equal(gemma.pieces, undefined);
+    const [e] = encodeContinuing(gemma, 'é');
+    assert.deepEqual(Array.from(gemma.tokenBytes(e)!), [0xc3, 0xa9]);
+    const byteTokensOf = (b: number) => Array.from({ length: gemma.vocabSize }, (_, id) => id).filter((id) => gemma.specialToken(id) === undefined && gemma.tokenBytes(id)?.length === 1 && gemma.tokenBytes(id)![0] === b);
+    const fallback = [...byteTokensOf(0xc3), ...byteTokensOf(0xa9)];
+    assert.equal(fallback.length, 2);
+    const banned = new Set(bannedByteTokensFor(gemma, utf8(' café')));
+    for (const id of [...unusedByteTokens(gemma), ...fallback]) assert.ok(banned.has(id), String(id));
+    assert.equal(banned.size, unusedByteTokens(gemma).length + 2);
+    assert.ok(!banned.has(e));
+    // As on the distributions path: those byte tokens cannot stand for "é" in the tail.
+    const ok = producibleAt(gemma, utf8('café'));
+    assert.equal(ok(fallback[0], Uint8Array.of(0xc3), 3), false);
+    assert.equal(ok(e, utf8('é'), 3), true);
+    // An ASCII tail bans what unusedByteTokens bans.
+    assert.deepEqual(bannedByteTokensFor(gemma, utf8('retu')), unusedByteTokens(gemma));
+  });
+
+  it('bannedByteTokensFor: a character without a piece keeps its byte tokens; nothing for BPE', () => {
+    const { tokenizer } = spmModel();
+    assert.deepEqual(bannedByteTokensFor(tokenizer, utf8('café')), unusedByteTokens(tokenizer));
+    assert.deepEqual(bannedByteTokensFor(qwen, utf8('café')), []);
   });
 
   it('byte-level BPE: every token whose bytes fit is allowed', () => {

@@ -3,6 +3,7 @@
  * returns raw (pre-sampling) probabilities over the whole vocabulary with exact `bytes`, which the
  * OpenAI-style `/v1/completions` of the same server does not (it ignores `echo` and `prompt_logprobs`).
  */
+import { bytesKey } from '../text/bytesKey';
 import { HttpClient, pieceBytes, sleep } from './http';
 import { Inflight, mapLimited } from './inflight';
 import { classifySpecials, specialCandidates } from './specialTokens';
@@ -60,6 +61,8 @@ interface CompletionEvent {
 }
 
 const LOAD_POLL_MS = 250;
+/** In the bytes → id map: more than one id has these bytes. */
+const AMBIGUOUS = -1;
 
 export class LlamaServerBackend implements ModelBackend {
   readonly kind = 'llama-server' as const;
@@ -251,8 +254,8 @@ export class LlamaServerBackend implements ModelBackend {
   /**
    * The server sends no event for a token that leaves a character incomplete: the next event's content
    * holds that token's bytes but names only the token that completed the character. Those tokens come back
-   * from the bytes (without ids where the bytes do not tell them apart), so that the tokens still add up to
-   * the text and to the server's count.
+   * from the bytes (with ids only where one split into known tokens spells them), so that the tokens still
+   * add up to the text and to the server's count.
    */
   private *tokensOf(event: CompletionEvent, seen: { tokens: number; tokenBytes: number; contentBytes: number }): Generator<GeneratedToken> {
     const ids = event.tokens ?? [];
@@ -266,24 +269,32 @@ export class LlamaServerBackend implements ModelBackend {
     for (const step of steps) this.remember(step);
     const dropped = Math.max(0, (event.tokens_predicted ?? 0) - seen.tokens - ids.length);
     seen.tokens += ids.length + dropped;
-    const known = ids.map((id) => this.bytes.get(id));
-    // A special token's text is in the content but not in its bytes: count from here on.
-    if (ids.some((id) => this.specials.has(id))) seen.tokenBytes = seen.contentBytes;
-    else if (known.every((b) => b !== undefined)) {
-      const own = known.reduce((n, b) => n + b!.length, 0);
+    // A special token adds nothing to the content (llama-server renders it as nothing by default).
+    const named = ids.map((id) => (this.specials.has(id) ? new Uint8Array(0) : this.bytes.get(id)));
+    const own = named.reduce((n, b) => n + (b?.length ?? 0), 0);
+    // The bytes of the tokens not named: undefined where an unknown id leaves them unknown (they stay in the text).
+    let missing: Uint8Array | undefined;
+    if (named.every((b) => b !== undefined) && !ids.some((id) => this.specials.has(id))) {
       seen.tokenBytes += own;
-      const missing = seen.contentBytes - seen.tokenBytes;
-      if (dropped > 0 && missing > 0 && missing + own <= content.length) {
-        seen.tokenBytes += missing;
-        yield* this.droppedTokens(content.slice(content.length - own - missing, content.length - own), dropped);
+      if (dropped > 0) {
+        // What the content has beyond the named tokens' bytes, within this event's content before them.
+        const gap = Math.min(Math.max(0, seen.contentBytes - seen.tokenBytes), Math.max(0, content.length - own));
+        missing = content.subarray(content.length - own - gap, content.length - own);
+        seen.tokenBytes = Math.max(seen.tokenBytes, seen.contentBytes);
       }
+    } else {
+      // A special token's text may be in the content and an unknown id's bytes are not known: count afresh
+      // from here, and give the tokens not named what comes before the named ones where that is known.
+      if (dropped > 0 && named.every((b) => b !== undefined)) missing = content.subarray(0, Math.max(0, content.length - own));
+      seen.tokenBytes = seen.contentBytes;
     }
+    if (dropped > 0) yield* this.droppedTokens(missing, dropped);
     for (let i = 0; i < ids.length; i++) {
       const step = steps[i];
       if (step) this.remember(step);
       const token: GeneratedToken = {
         id: ids[i],
-        bytes: this.specials.has(ids[i]) ? new Uint8Array(0) : this.bytes.get(ids[i]),
+        bytes: named[i],
         // The server holds back text that might start a stop string, so the text of an event belongs to
         // its tokens together: it goes on the last one.
         text: i === ids.length - 1 ? (event.content ?? '') : '',
@@ -293,28 +304,43 @@ export class LlamaServerBackend implements ModelBackend {
     }
   }
 
-  /** `count` tokens that spell `bytes`: known tokens where a split into them exists, else all bytes on the first. */
-  private *droppedTokens(bytes: Uint8Array, count: number): Generator<GeneratedToken> {
+  /**
+   * `count` tokens that spell `bytes`: known tokens where exactly one split into them exists, else all the
+   * bytes on the first, without ids. Without `bytes`, `count` tokens with neither ids nor bytes.
+   */
+  private *droppedTokens(bytes: Uint8Array | undefined, count: number): Generator<GeneratedToken> {
+    if (!bytes) {
+      for (let k = 0; k < count; k++) yield { text: '' };
+      return;
+    }
     if (this.idOfBytesSize !== this.bytes.size) {
       this.idOfBytesSize = this.bytes.size;
       this.idOfBytes = new Map();
-      for (const [id, b] of this.bytes) if (!this.specials.has(id) && !this.idOfBytes.has(hex(b))) this.idOfBytes.set(hex(b), id);
+      for (const [id, b] of this.bytes) {
+        if (this.specials.has(id)) continue;
+        const key = bytesKey(b);
+        // Several ids with the same bytes: the bytes cannot tell which.
+        this.idOfBytes.set(key, this.idOfBytes.has(key) ? AMBIGUOUS : id);
+      }
     }
     const idOf = this.idOfBytes;
-    const split = (from: number, n: number): number[] | undefined => {
-      if (n === 1) {
-        const id = idOf.get(hex(bytes.subarray(from)));
-        return id === undefined ? undefined : [id];
+    let ways = 0;
+    let found: number[] = [];
+    // Every split into `n` known tokens from `from`, until a second one shows the split is not unique.
+    const walk = (from: number, n: number, path: number[]): void => {
+      if (from >= bytes.length) return;
+      for (let end = n === 1 ? bytes.length : from + 1; end <= bytes.length - (n - 1) && ways < 2; end++) {
+        const id = idOf.get(bytesKey(bytes.subarray(from, end)));
+        if (id === undefined) continue;
+        if (n > 1) walk(end, n - 1, [...path, id]);
+        else {
+          found = [...path, id];
+          ways += found.includes(AMBIGUOUS) ? 2 : 1;
+        }
       }
-      for (let end = from + 1; end <= bytes.length - (n - 1); end++) {
-        const id = idOf.get(hex(bytes.subarray(from, end)));
-        const rest = id === undefined ? undefined : split(end, n - 1);
-        if (rest) return [id as number, ...rest];
-      }
-      return undefined;
     };
-    const ids = split(0, count);
-    if (ids) for (const id of ids) yield { id, bytes: this.bytes.get(id), text: '' };
+    walk(0, count, []);
+    if (ways === 1) for (const id of found) yield { id, bytes: this.bytes.get(id), text: '' };
     else for (let k = 0; k < count; k++) yield { bytes: k === 0 ? bytes : new Uint8Array(0), text: '' };
   }
 
@@ -378,10 +404,6 @@ function top(entries: readonly ProbEntry[]): Distribution {
     ids: Uint32Array.from(entries, (e) => e.id),
     probs: Float64Array.from(entries, (e) => Math.exp(e.logprob)),
   };
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 function baseName(path: string | undefined): string | undefined {

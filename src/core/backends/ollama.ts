@@ -8,6 +8,7 @@
  * the tokenizer's own tokenization of those bytes; a healed or hand-built id sequence is not reproduced.
  * That is why `tokenIdPrompts` is false: exact strategies must not rely on this backend.
  */
+import { bytesKey } from '../text/bytesKey';
 import { GgufValueType, type GgufEntry, type GgufFile } from './gguf/reader';
 import { ggufVocab, isTextless, tokenBytesOf, type GgufVocab } from './gguf/vocab';
 import { HttpClient } from './http';
@@ -69,11 +70,11 @@ export class OllamaBackend implements ModelBackend {
   private readonly numCtx?: number;
   private connected?: ConnectResult;
   private bytes: (Uint8Array | undefined)[] = [];
-  /** Exact bytes (as latin1 text) → id, to give ids to the tokens Ollama streams as text and bytes. */
+  /** Exact bytes (as `bytesKey`) → id, to give ids to the tokens Ollama streams as text and bytes. */
   private idOfBytes = new Map<string, number>();
   private contextSize = DEFAULT_NUM_CTX;
-  /** The GGUF metadata `/api/show` gave, kept for `vocabulary()`. */
-  private modelInfo: Record<string, unknown> = {};
+  /** The vocabulary read from `/api/show` at `connect()`, or why it could not be: not the whole JSON, which is large. */
+  private vocab: { vocab: GgufVocab } | { error: unknown } = { error: new BackendError('ollama: call connect() first', 'ollama') };
 
   constructor(options: OllamaOptions) {
     this.http = new HttpClient({ kind: this.kind, baseUrl: options.url, timeoutMs: options.timeoutMs });
@@ -86,9 +87,13 @@ export class OllamaBackend implements ModelBackend {
     try {
       const show = await this.http.postJson<ShowResponse>('/api/show', { model: this.model, verbose: true }, s);
       const mi = show.model_info ?? {};
-      this.modelInfo = mi;
       const tokens = mi['tokenizer.ggml.tokens'];
       if (!Array.isArray(tokens)) throw new BackendError(`ollama /api/show gave no vocabulary for ${this.model}`, this.kind);
+      try {
+        this.vocab = { vocab: ggufVocab(ggufFileOf(mi)) };
+      } catch (error) {
+        this.vocab = { error };
+      }
       const arch = String(mi['general.architecture'] ?? '');
       const trained = num(mi[`${arch}.context_length`]);
       const configured = /(?:^|\n)num_ctx\s+(\d+)/.exec(show.parameters ?? '')?.[1];
@@ -100,7 +105,7 @@ export class OllamaBackend implements ModelBackend {
       const special = new Set(vocab.specialIds);
       this.idOfBytes = new Map();
       vocab.bytes.forEach((b, id) => {
-        const key = b && b.length ? latin1(b) : undefined;
+        const key = b && b.length ? bytesKey(b) : undefined;
         if (key !== undefined && !special.has(id) && !this.idOfBytes.has(key)) this.idOfBytes.set(key, id);
       });
       const textIndex = new Map<string, number>();
@@ -156,7 +161,8 @@ export class OllamaBackend implements ModelBackend {
    * pre-tokenizer…), read as the model file's would be. Throws a `GgufError` where the metadata falls short.
    */
   vocabulary(): GgufVocab {
-    return ggufVocab(ggufFileOf(this.modelInfo));
+    if ('error' in this.vocab) throw this.vocab.error;
+    return this.vocab.vocab;
   }
 
   async tokenize(): Promise<Uint32Array> {
@@ -229,13 +235,13 @@ export class OllamaBackend implements ModelBackend {
       const step = steps[i];
       const bytes = step.bytes ? Uint8Array.from(step.bytes) : undefined;
       const token: GeneratedToken = {
-        id: bytes ? this.idOfBytes.get(latin1(bytes)) : undefined,
+        id: bytes ? this.idOfBytes.get(bytesKey(bytes)) : undefined,
         bytes,
         text: i === steps.length - 1 ? (chunk.response ?? '') : '',
       };
       if (topK && step.top_logprobs) {
         const known = step.top_logprobs
-          .map((e) => [e.bytes ? this.idOfBytes.get(latin1(Uint8Array.from(e.bytes))) : undefined, e.logprob] as const)
+          .map((e) => [e.bytes ? this.idOfBytes.get(bytesKey(Uint8Array.from(e.bytes))) : undefined, e.logprob] as const)
           .filter((e): e is readonly [number, number] => e[0] !== undefined);
         token.top = { kind: 'top', ids: Uint32Array.from(known, (e) => e[0]), probs: Float64Array.from(known, (e) => Math.exp(e[1])) };
       }
@@ -275,12 +281,6 @@ function num(v: unknown): number | undefined {
 
 function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return s;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -8,7 +8,8 @@
 import type { ConnectResult, ModelBackend, Prompt } from '../backends/types';
 import type { Tokenizer } from '../tokenizers/types';
 import { checkTemplate, describeCheck, sentinelVocab } from './chooseTemplate';
-import { addsLeadingSpace, producibleAt, unusedByteTokens } from './encodeText';
+import { addsLeadingSpace } from './encodeText';
+import { bannedByteTokensFor, producibleAt } from './healTokens';
 import { END_OF_TEXT, byteTokenizerFromInfo, coverEncodings, encodeBytesWith, exactNextByteDistribution, memoizedModel, sampleCover, tokenModelFromBackend } from './exact';
 import type { ByteTokenizer } from './exact';
 import { decodeComplete, trimAgainstSuffix, wordStart } from './completionText';
@@ -273,7 +274,7 @@ class Run {
     const constraint = healConstraint(connected.capabilities.constraints, tail, template.stops);
     if (constraint) {
       try {
-        const bytes = await this.generate(prompt.ids, maxTokens, { constraint, tail: tail.length });
+        const bytes = await this.generate(prompt.ids, maxTokens, { constraint, tail });
         if (startsWithBytes(bytes, tail)) return { bytes, via: constraint.via };
         note = `the ${constraint.via}-constrained output ${JSON.stringify(decodeComplete(bytes.subarray(0, tail.length + 16)))} does not start with the typed ${JSON.stringify(decodeComplete(tail))}`;
       } catch (e) {
@@ -340,26 +341,26 @@ class Run {
    * heal constraint the tokens that produce the tail come on top of `maxTokens`, as when healing from
    * distributions: each holds a byte at least, so the tail's length bounds them.
    */
-  private async generate(ids: Uint32Array, maxTokens: number, heal?: { constraint: HealConstraint; tail: number }): Promise<Uint8Array> {
+  private async generate(ids: Uint32Array, maxTokens: number, heal?: { constraint: HealConstraint; tail: Uint8Array }): Promise<Uint8Array> {
     const { backend, connected, tokenizer, template, signal } = this.input;
     const prompt: Prompt = connected.capabilities.tokenIdPrompts ? { ids } : { text: promptText(tokenizer, ids) };
     const parts: Uint8Array[] = [];
     const encoder = new TextEncoder();
     const constraint = !heal ? {} : heal.constraint.via === 'grammar' ? { grammar: heal.constraint.grammar } : { regex: heal.constraint.regex };
     // A constraint matches text, so it admits SentencePiece's byte-fallback spelling of the tail: banned.
-    const ban = heal && connected.capabilities.constraints.includes('token-bias') ? unusedByteTokens(tokenizer) : [];
+    const ban = heal && connected.capabilities.constraints.includes('token-bias') ? bannedByteTokensFor(tokenizer, heal.tail) : [];
     const temperature = this.input.temperature ?? 0;
     // A textless token the template does not name (an unknown or a stray control token) ends the completion
     // too: there is nothing to show for it, and what a small model writes after one is noise.
     const textless = new Set(connected.info.specialIds);
     let length = 0;
-    for await (const token of backend.generate({ prompt, maxTokens: maxTokens + (heal?.tail ?? 0), temperature, stop: template.stops, ...constraint, ...(ban.length ? { tokenBias: new Map(ban.map((id) => [id, -Infinity])) } : {}), signal })) {
+    for await (const token of backend.generate({ prompt, maxTokens: maxTokens + (heal?.tail.length ?? 0), temperature, stop: template.stops, ...constraint, ...(ban.length ? { tokenBias: new Map(ban.map((id) => [id, -Infinity])) } : {}), signal })) {
       if (token.id !== undefined && (this.ids.stopIds.has(token.id) || textless.has(token.id))) break;
       this.mark(1);
       const bytes = token.bytes ?? encoder.encode(token.text);
       parts.push(bytes);
       length += bytes.length;
-      if (heal && parts.length >= maxTokens && length >= heal.tail) break;
+      if (heal && parts.length >= maxTokens && length >= heal.tail.length) break;
     }
     return concatBytes(...parts);
   }

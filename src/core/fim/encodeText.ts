@@ -1,7 +1,6 @@
 /**
  * User text as token ids for a FIM prompt: special-token text stays text, and a chunk that continues other
- * text gets no SentencePiece dummy space (CodeLlama's `encode_infilling`). Also which tokens healing may
- * use for typed text.
+ * text gets no SentencePiece dummy space (CodeLlama's `encode_infilling`).
  */
 import type { Tokenizer } from '../tokenizers/types';
 import { utf8 } from '../text/utf8';
@@ -19,7 +18,7 @@ export function addsLeadingSpace(tokenizer: Tokenizer): boolean {
   return v;
 }
 
-const equalBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+export const equalBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 // Characters put before the text and cut off again: each must end up in tokens of its own.
 const MARKERS = ['\n', '\u263a', '\u0001', '#'];
@@ -78,75 +77,4 @@ export function encodeUserText(tokenizer: Tokenizer, text: string, continuing: b
     at += p.length;
   }
   return { ids, escaped: cuts.size };
-}
-
-/** UTF-8 length of a character from its first byte; 0 for a byte that cannot start one. */
-const charLength = (b: number) => (b < 0x80 ? 1 : b < 0xc2 ? 0 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : b < 0xf5 ? 4 : 0);
-
-/**
- * For token healing over `text` (UTF-8): whether token `id`, with `bytes`, can stand for the text at byte
- * `at`. SentencePiece writes a character that has a piece of its own as that piece, and only the others as
- * byte-fallback tokens (fim-exact §2.4): `<0x74>` spells "t" but no encoding holds it, so the model has
- * learnt next to nothing after it. A token inside such a character must be its piece. Byte-level BPE (a
- * tokenizer with pre-tokenizer pieces) can split a character by context and is not restricted.
- */
-export function producibleAt(tokenizer: Tokenizer, text: Uint8Array): (id: number, bytes: Uint8Array, at: number) => boolean {
-  if (tokenizer.pieces) return () => true;
-  // For each byte: the end of its character and the character's own piece (-1: none, or not a character).
-  const charEnd = new Int32Array(text.length);
-  const own = new Int32Array(text.length).fill(-1);
-  const pieceOf = new Map<string, number>();
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  for (let i = 0; i < text.length; ) {
-    const n = charLength(text[i]);
-    let ch: string | undefined;
-    try {
-      ch = n > 0 && i + n <= text.length ? decoder.decode(text.subarray(i, i + n)) : undefined;
-    } catch {
-      ch = undefined;
-    }
-    if (ch === undefined) {
-      i++;
-      continue;
-    }
-    let piece = pieceOf.get(ch);
-    if (piece === undefined) {
-      const ids = encodeContinuing(tokenizer, ch);
-      piece = ids.length === 1 && equalBytes(tokenizer.tokenBytes(ids[0]) ?? new Uint8Array(0), utf8(ch)) ? ids[0] : -1;
-      pieceOf.set(ch, piece);
-    }
-    charEnd.fill(i + n, i, i + n);
-    own.fill(piece, i, i + n);
-    i += n;
-  }
-  return (id, bytes, at) => at >= text.length || own[at] < 0 || at + bytes.length > charEnd[at] || id === own[at];
-}
-
-const unused = new WeakMap<Tokenizer, number[]>();
-
-/**
- * Byte-fallback tokens that no encoding holds: those for an ASCII character that has a piece of its own
- * (SentencePiece's `<0x74>` next to "t"). A grammar matches text, so it admits them; a ban keeps
- * constrained generation on the model's own spelling. Empty for byte-level BPE.
- */
-export function unusedByteTokens(tokenizer: Tokenizer): number[] {
-  let ids = unused.get(tokenizer);
-  if (ids === undefined) {
-    ids = [];
-    if (!tokenizer.pieces) {
-      const own = new Map<number, number>();
-      for (let b = 0; b < 0x80; b++) {
-        const enc = encodeContinuing(tokenizer, String.fromCharCode(b));
-        if (enc.length === 1 && equalBytes(tokenizer.tokenBytes(enc[0]) ?? new Uint8Array(0), Uint8Array.of(b))) own.set(b, enc[0]);
-      }
-      for (let id = 0; id < tokenizer.vocabSize; id++) {
-        const bytes = tokenizer.tokenBytes(id);
-        if (bytes?.length !== 1 || tokenizer.specialToken(id) !== undefined) continue;
-        const piece = own.get(bytes[0]);
-        if (piece !== undefined && piece !== id) ids.push(id);
-      }
-    }
-    unused.set(tokenizer, ids);
-  }
-  return ids;
 }

@@ -68,10 +68,13 @@ export function regexLiteral(text: string): string {
   return out;
 }
 
-/** `^<tail>[\s\S]*`: the tail, then anything, line breaks included. */
+/**
+ * `<tail>[\s\S]*`: the tail, then anything, line breaks included. No `^`: vLLM's structured outputs match
+ * the whole output already, and its regex backends (xgrammar, outlines, guidance) differ on anchors.
+ */
 export function healRegex(tail: Uint8Array): string | undefined {
   const text = tailText(tail);
-  return text === undefined ? undefined : `^${regexLiteral(text)}[\\s\\S]*`;
+  return text === undefined ? undefined : `${regexLiteral(text)}[\\s\\S]*`;
 }
 
 /**

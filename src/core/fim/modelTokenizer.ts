@@ -5,6 +5,7 @@
  * Ollama's GGUF metadata), and is checked against the backend's own tokenization where it has one.
  */
 import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { isLoopback } from '../backends/create';
 import { LlamaServerBackend } from '../backends/llamaServer';
 import { OllamaBackend } from '../backends/ollama';
@@ -88,6 +89,11 @@ async function modelsOwn(request: ModelTokenizerRequest): Promise<Found> {
     // A path a remote server names is on its machine, not this one: never read it.
     if (!isLoopback(backend.url)) throw nothingFound(request, `llama-server at ${request.where} is not on this machine, so its model file cannot be read`);
     if (!path) throw nothingFound(request, `llama-server at ${request.where} does not report its model file`);
+    // Only a model file's metadata is read: any other file could be quoted in an error, and a relative
+    // path would resolve against this process's directory, not the server's.
+    if (!isAbsolute(path) || !path.endsWith('.gguf')) {
+      throw nothingFound(request, `llama-server at ${request.where} reports its model file as ${path}, which is not an absolute path to a .gguf file, so it is not read`);
+    }
     if (!existsSync(path)) throw nothingFound(request, `llama-server at ${request.where} reports its model file as ${path}, which is not on this machine`);
     return load(path, `the model file llama-server reports (${path})`, request);
   }
