@@ -16,12 +16,14 @@ const cache = new CompletionCache(64);
 const keys = [];
 for (let i = 0; i < 64; i++) {
   const at = 100_000 + i * 37;
-  const key = { strategy: 'exact', prefix: source.slice(at - PREFIX, at), suffix: source.slice(at, at + SUFFIX) };
+  const key = { strategy: 'exact', start: at - PREFIX, prefix: source.slice(at - PREFIX, at), suffix: source.slice(at, at + SUFFIX) };
   cache.set(key, { text: source.slice(at, at + 40) });
   keys.push(key);
 }
 const newest = keys[keys.length - 1];
-const typedAhead = { ...newest, prefix: newest.prefix + source.slice(100_000 + 63 * 37, 100_000 + 63 * 37 + 3) };
+// Typing moves the window: it starts 3 characters later.
+const typed = source.slice(100_000 + 63 * 37, 100_000 + 63 * 37 + 3);
+const typedAhead = { ...newest, start: newest.start + 3, prefix: newest.prefix.slice(3) + typed };
 const miss = { ...newest, prefix: `${newest.prefix}\u0000` };
 
 function time(key, runs = 2000) {

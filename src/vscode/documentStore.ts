@@ -10,6 +10,7 @@ import { loadTokenizer } from '../core/tokenizers/registry';
 import type { Tokenizer } from '../core/tokenizers/types';
 import { isCountable, readSettings } from './config';
 import type { Log } from './log';
+import { namesTokenizerFile } from './tokenizerPath';
 
 export type DocumentState =
   | { kind: 'ready'; tokenizer: Tokenizer; tokens: DocumentTokens }
@@ -22,8 +23,7 @@ export function tokenizerIdFor(document: vscode.TextDocument | undefined): strin
   const settings = readSettings(document);
   if (settings.tokenizer) {
     // Untrusted workspaces cannot point Tokenwise at files: only bundled tokenizers by id.
-    const isPath = /[\\/]/.test(settings.tokenizer);
-    if (!isPath || vscode.workspace.isTrusted) return settings.tokenizer;
+    if (!namesTokenizerFile(settings.tokenizer) || vscode.workspace.isTrusted) return settings.tokenizer;
   }
   return findModel(settings.model, settings.models)?.tokenizer ?? tokenizerForModel(settings.model).tokenizer;
 }

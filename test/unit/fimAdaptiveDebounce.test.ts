@@ -76,6 +76,17 @@ describe('adaptive debounce', () => {
     assert.equal(new AdaptiveDebounce().remaining(120, 5), 120, 'no keystroke seen: the whole wait');
   });
 
+  it('waits the whole delay, never under the floor, when no keystroke came just before (a paste, a cursor move)', () => {
+    const d = new AdaptiveDebounce({ floorMs: 30, burstGapMs: 1000 });
+    const last = typeWithGaps(d, [60, 60, 60]);
+    assert.equal(d.remaining(300, last + 1000), 0, 'within a burst gap: the delay has passed');
+    assert.equal(d.remaining(300, last + 1001), 90, 'longer ago than a burst gap: not this keystroke\'s request');
+    assert.equal(d.remaining(300, last + 60_000), 90);
+    const fast = new AdaptiveDebounce({ floorMs: 30 });
+    const t = typeWithGaps(fast, [5, 5, 5, 5]);
+    assert.equal(fast.remaining(150, t + 5_000), 30, 'the floor');
+  });
+
   it('remembers only recent gaps: a typist who slows down is followed', () => {
     const d = new AdaptiveDebounce({ history: 4 });
     typeWithGaps(d, [50, 50, 50, 50, 200, 200, 200, 200]);

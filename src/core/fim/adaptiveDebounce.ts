@@ -64,10 +64,13 @@ export class AdaptiveDebounce {
     return Math.round(Math.min(ceiling, Math.max(floor, wanted)));
   }
 
-  /** How much longer to wait at `now`: the delay counts from the last keystroke, not from when VS Code asks. */
+  /**
+   * How much longer to wait at `now`: the delay counts from the last keystroke, not from when VS Code asks.
+   * Asked with no keystroke just before (a paste, an accepted completion, a cursor move), the whole delay.
+   */
   remaining(ceilingMs: number, now: number): number {
     const delay = this.delay(ceilingMs);
-    if (this.last === undefined) return delay;
+    if (this.last === undefined || now - this.last > this.burstGapMs) return delay;
     return Math.max(0, Math.min(delay, this.last + delay - now));
   }
 }

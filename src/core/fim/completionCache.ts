@@ -6,6 +6,8 @@
 
 export interface CacheKey {
   strategy: string;
+  /** Where `prefix` starts in the document: far into a file the window slides as the user types. */
+  start: number;
   /** The document before and after the cursor, as sent to the model. */
   prefix: string;
   suffix: string;
@@ -13,35 +15,43 @@ export interface CacheKey {
 
 export interface CacheHit<T> {
   value: T;
-  /** `exact`: the same text; `typed-ahead`: the user typed the first `typed` characters of a cached one. */
-  kind: 'exact' | 'typed-ahead';
-  typed: number;
+}
+
+interface Entry<T> {
+  strategy: string;
+  start: number;
+  /** Where the prefix starts and ends in the entry's id; the suffix follows it after one separator. */
+  prefixAt: number;
+  prefixEnd: number;
+  value: T;
 }
 
 export class CompletionCache<T extends { text: string }> {
-  private readonly entries = new Map<string, { key: CacheKey; value: T }>();
+  private readonly entries = new Map<string, Entry<T>>();
 
   constructor(private readonly capacity = 64) {}
-
-  get size(): number {
-    return this.entries.size;
-  }
 
   lookup(key: CacheKey): CacheHit<T> | undefined {
     const id = idOf(key);
     const entry = this.entries.get(id);
     if (entry) {
       this.touch(id, entry);
-      return { value: entry.value, kind: 'exact', typed: 0 };
+      return { value: entry.value };
     }
     // The newest first: after a few keystrokes the latest completion is the one the user is following.
     for (const [cachedId, cached] of [...this.entries].reverse()) {
-      const { key: k, value } = cached;
-      if (k.strategy !== key.strategy || k.suffix !== key.suffix || key.prefix.length <= k.prefix.length || !key.prefix.startsWith(k.prefix)) continue;
-      const typed = key.prefix.slice(k.prefix.length);
+      const shift = key.start - cached.start;
+      if (cached.strategy !== key.strategy || shift < 0 || shift > cached.prefixEnd - cached.prefixAt) continue;
+      // Compared with ===, many times faster than startsWith on strings this long.
+      if (cachedId.slice(cached.prefixEnd + 1) !== key.suffix) continue;
+      // The cached prefix as the new window sees it: what slid out of the window is not compared.
+      const seen = cachedId.slice(cached.prefixAt + shift, cached.prefixEnd);
+      if (key.prefix.length <= seen.length || key.prefix.slice(0, seen.length) !== seen) continue;
+      const typed = key.prefix.slice(seen.length);
+      const { value } = cached;
       if (value.text.length > typed.length && value.text.startsWith(typed)) {
         this.touch(cachedId, cached);
-        return { value: { ...value, text: value.text.slice(typed.length) }, kind: 'typed-ahead', typed: typed.length };
+        return { value: { ...value, text: value.text.slice(typed.length) } };
       }
     }
     return undefined;
@@ -49,8 +59,9 @@ export class CompletionCache<T extends { text: string }> {
 
   set(key: CacheKey, value: T): void {
     const id = idOf(key);
+    const prefixAt = key.strategy.length + String(key.start).length + 2;
     this.entries.delete(id);
-    this.entries.set(id, { key, value });
+    this.entries.set(id, { strategy: key.strategy, start: key.start, prefixAt, prefixEnd: prefixAt + key.prefix.length, value });
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
   }
 
@@ -58,12 +69,13 @@ export class CompletionCache<T extends { text: string }> {
     this.entries.clear();
   }
 
-  private touch(id: string, entry: { key: CacheKey; value: T }): void {
+  private touch(id: string, entry: Entry<T>): void {
     this.entries.delete(id);
     this.entries.set(id, entry);
   }
 }
 
+/** A new flat string (join copies): the caller's prefix and suffix are slices that keep the whole document alive. */
 function idOf(key: CacheKey): string {
-  return `${key.strategy}\u0000${key.prefix}\u0000${key.suffix}`;
+  return [key.strategy, key.start, key.prefix, key.suffix].join('\u0000');
 }

@@ -5,12 +5,13 @@
  * ghost text always starts at the cursor; what the model re-derives of the typed text is never shown again.
  */
 import * as vscode from 'vscode';
+import { sleep } from '../../core/backends/http';
 import { LlamaServerBackend } from '../../core/backends/llamaServer';
 import type { ConnectResult, ModelBackend } from '../../core/backends/types';
 import { completeAt, type Completion } from '../../core/fim/complete';
 import { AdaptiveDebounce } from '../../core/fim/adaptiveDebounce';
 import { CompletionCache } from '../../core/fim/completionCache';
-import { findModelTokenizer } from '../../core/fim/modelTokenizer';
+import { findModelTokenizer, ModelTokenizerError } from '../../core/fim/modelTokenizer';
 import type { FimStrategy } from '../../core/fim/prompt';
 import { templateForModel } from '../../core/fim/templateForModel';
 import { isFimTemplateId, type FimTemplate } from '../../core/fim/templates';
@@ -18,6 +19,7 @@ import type { Tokenizer } from '../../core/tokenizers/types';
 import type { BackendManager } from '../backend/backendManager';
 import { SECTION } from '../config';
 import type { Log } from '../log';
+import { namesTokenizerFile } from '../tokenizerPath';
 import { CompletionStats } from './completionStats';
 import { ContextFiles } from './contextFiles';
 
@@ -67,10 +69,11 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
     if (!current) return undefined;
     const offset = document.offsetAt(position);
     const text = document.getText();
-    const prefix = text.slice(Math.max(0, offset - PREFIX_CHARS), offset);
+    const start = Math.max(0, offset - PREFIX_CHARS);
+    const prefix = text.slice(start, offset);
     const suffix = text.slice(offset, offset + SUFFIX_CHARS);
     const strategy = config.get<FimStrategy>('completion.strategy', 'exact');
-    const key = { strategy, prefix, suffix };
+    const key = { strategy, start, prefix, suffix };
     const lineBefore = document.lineAt(position.line).text.slice(0, position.character);
     const hit = this.cache.lookup(key);
     if (hit) {
@@ -92,6 +95,16 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
     this.stats.sent++;
     this.stats.inFlight++;
     this.showStats();
+    // Once, when the request ends: a failed one is no longer in flight while it waits to report.
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      cancel.dispose();
+      this.running.delete(controller);
+      this.stats.inFlight--;
+      this.showStats();
+    };
     try {
       const completion = await completeAt({
         backend: current.backend,
@@ -115,18 +128,17 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
       this.showStats();
       return items(completion, position, lineBefore);
     } catch (e) {
+      // Whether it failed on its own: a keystroke during the wait below says nothing about the failure.
+      const failedFirst = !controller.signal.aborted;
+      end();
       // A backend being replaced (new settings, Reconnect) closes its requests before it says it changed.
-      if (!controller.signal.aborted) await delay(SETTLE_MS);
-      if (controller.signal.aborted || this.backends.current?.backend !== current.backend) return this.cancelled(token);
+      if (failedFirst) await sleep(SETTLE_MS, current.backend.kind);
+      if (!failedFirst || this.backends.current?.backend !== current.backend) return this.cancelled(token);
       const message = e instanceof Error ? e.message : String(e);
-      // Keyed without numbers (ids, timings), so that a backend gone down is said once, not per keystroke.
-      this.log.reportOnce(`completion:${message.replace(/\d+/g, '#')}`, `completion failed: ${message}`, e);
+      this.log.reportOnce(onceKey('completion', message), `completion failed: ${message}`, e);
       return undefined;
     } finally {
-      cancel.dispose();
-      this.running.delete(controller);
-      this.stats.inFlight--;
-      this.showStats();
+      end();
     }
   }
 
@@ -145,11 +157,12 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
 
   /** The model's own tokenizer and its FIM template, once per connected backend. */
   private sessionFor(current: NonNullable<BackendManager['current']>): Promise<Session | undefined> {
-    this.session ??= (async () => {
+    if (this.session) return this.session;
+    const session: Promise<Session | undefined> = (async () => {
       const config = vscode.workspace.getConfiguration(SECTION);
       const setting = config.get<string>('tokenizer', '');
       // Untrusted workspaces cannot point Tokenwise at files: a path there is ignored, as for counting.
-      const vocabulary = vscode.workspace.isTrusted || !/[\\/]|\.(?:json|bpe|gguf)$/.test(setting) ? setting : '';
+      const vocabulary = vscode.workspace.isTrusted || !namesTokenizerFile(setting) ? setting : '';
       const modelFile = current.backend.kind === 'embedded' ? config.get<string>('backend.modelPath', '') || undefined : undefined;
       const found = await findModelTokenizer({
         backend: current.backend,
@@ -173,10 +186,14 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
       this.log.info(`completions: ${chosen.template.id} template (${chosen.reason})`);
       return { tokenizer, template: chosen.template };
     })().catch((e: unknown) => {
-      this.log.reportOnce('completion:session', `completions cannot start: ${e instanceof Error ? e.message : String(e)}`, e);
+      // A vocabulary that does not fit stays until the settings change (a reset); anything else may pass (a timeout).
+      if (!(e instanceof ModelTokenizerError) && this.session === session) this.session = undefined;
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.reportOnce(onceKey('completion:session', message), `completions cannot start: ${message}`, e);
       return undefined;
     });
-    return this.session;
+    this.session = session;
+    return session;
   }
 
   /** The connected backend with the model's tokenizer and template, when completions can run. */
@@ -209,8 +226,9 @@ function items(completion: Completion, position: vscode.Position, lineBefore: st
   return [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))];
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Keyed without numbers (ids, timings), so that a backend gone down is said once, not per keystroke. */
+function onceKey(kind: string, message: string): string {
+  return `${kind}:${message.replace(/\d+/g, '#')}`;
 }
 
 /** Resolves true after `ms`, or false as soon as the request is cancelled. */
