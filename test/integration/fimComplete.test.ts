@@ -222,6 +222,27 @@ describe('FIM completion at a cursor (embedded engine, bigram SentencePiece)', f
     describe(FIM_TEMPLATES[id].name, () => completionChecks(() => ({ backend, connected, tokenizer, template: FIM_TEMPLATES[id] })));
   }
 
+  it('exact stays exact when the cursor is in the first word: the tail starts the middle, with no dummy space', async () => {
+    // The anchor is at the start of the text, so the whole word is the tail; its covers must not start with "▁".
+    for (const id of ['codellama-psm', 'codellama-spm'] as const) {
+      const template = FIM_TEMPLATES[id];
+      for (const doc of ['retu|', 'def ma|', 're|tu\n']) {
+        const { prefix, suffix } = split(doc);
+        const prompt = fimPrompt({ connected, tokenizer, template, prefix, suffix, strategy: 'exact', maxTokens: 12 }, fimIds(connected, tokenizer, template));
+        const tail = utf8(prefix.slice(prompt.prefixEnd));
+        const r = await completeAt({ backend, connected, tokenizer, template, prefix, suffix, strategy: 'exact', maxTokens: 12 });
+        const what = `exact (${id}) at ${JSON.stringify(doc)}: ${JSON.stringify(decodeComplete(r.middleBytes))}`;
+        assert.equal(r.strategy, 'exact', `${what}: ${r.fallback}`);
+        assert.equal(r.replaceBefore, 0, what);
+        assert.equal(r.stats.healedBytes, tail.length, what);
+        assert.ok(startsWith(r.middleBytes, tail), what);
+        const rest = decodeComplete(r.middleBytes.subarray(tail.length));
+        assert.ok(rest.startsWith(r.text), what);
+        assert.equal(r.text, trimAgainstSuffix(rest, suffix), what);
+      }
+    }
+  });
+
   it('heal goes on past the typed text where the model knows its characters, with a grammar or from distributions', async () => {
     // Healed through byte-fallback tokens (`<0x74>` for "t"), the model was where it had never been and wrote nothing.
     const noGrammar = { ...connected, capabilities: { ...connected.capabilities, constraints: [] } };

@@ -110,8 +110,9 @@ export function fimPrompt(input: Omit<CompleteInput, 'backend' | 'maxTokens'> & 
 
 /**
  * The byte view of the model's tokenizer for the exact method: the engine's token bytes (the tokenizer's,
- * the model's own, for ids the engine has not told yet) and the tokenizer's canonical encoder
- * (SentencePiece's dummy space where the tokenizer adds one).
+ * the model's own, for ids the engine has not told yet) and the tokenizer's canonical encoder. The tail
+ * starts the middle, so where the tokenizer adds SentencePiece's dummy space the tail is encoded without it,
+ * as the prompt leaves it out after the anchor.
  */
 export function byteTokenizerOf(connected: ConnectResult, tokenizer: Tokenizer): ByteTokenizer {
   const engine = connected.info.tokenBytes;

@@ -11,7 +11,9 @@
  * byte-level BPE bytes that no merge joins across the cut. Bytes that begin no valid text have no encoding
  * (an empty result).
  */
+import { utf8 } from '../../text/utf8';
 import type { Tokenizer } from '../../tokenizers/types';
+import { encodeContinuing, equalBytes } from '../encodeText';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const NONE = new Uint32Array(0);
@@ -72,8 +74,9 @@ function* completions(bytes: Uint8Array, at: number, length: number): Generator<
 
 export interface EncodeBytesOptions {
   /**
-   * SentencePiece's dummy space prefix: the tokenizer adds a space before text, so only byte strings that
-   * start with a space have an encoding, and that space is the one it adds.
+   * The tokenizer adds SentencePiece's dummy space before text. The bytes are encoded without it, as text
+   * that continues other text: the tail starts the middle, which CodeLlama encodes with no dummy space, and
+   * a leading space is then an ordinary one.
    */
   spacePrefix?: boolean;
 }
@@ -96,12 +99,15 @@ export function encodeBytesWith(tokenizer: Tokenizer, options: EncodeBytesOption
   };
   const encodeText = (text: string): Uint32Array => {
     if (!options.spacePrefix) return tokenizer.encode(text);
-    if (text[0] !== ' ') return NONE;
-    if (text.length === 1) {
+    if (text === ' ') {
       const id = space();
       return id === undefined ? NONE : Uint32Array.of(id);
     }
-    return tokenizer.encode(text.slice(1));
+    // A leading space is what the dummy space encodes to; other text needs the dummy space kept off.
+    if (text[0] === ' ') return tokenizer.encode(text.slice(1));
+    const ids = encodeContinuing(tokenizer, text);
+    // Its fallback is a plain encode, dummy space included: no encoding of these bytes then.
+    return equalBytes(tokenizer.decodeBytes(ids), utf8(text)) ? ids : NONE;
   };
   return (bytes) => {
     if (bytes.length === 0) return NONE;
