@@ -5,7 +5,8 @@
  * where a test needs an engine that tokenizes.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { readGgufFile } from '../../src/core/backends/gguf/file';
 import type { GgufEntry } from '../../src/core/backends/gguf/reader';
@@ -221,7 +222,81 @@ describe('the model\'s own tokenizer for a backend (findModelTokenizer)', functi
 
       it('with nothing given, says the server does not expose its vocabulary and what to set', async () => {
         const backend = new OpenAICompatibleBackend({ url: vllm.url });
-        await rejectsWith(ask(backend, await backend.connect(), { where: vllm.url }), new RegExp(`^the OpenAI-compatible server at ${vllm.url} does not expose its vocabulary; set --tokenizer to the model's own vocabulary`));
+        await rejectsWith(
+          ask(backend, await backend.connect(), { where: vllm.url }),
+          new RegExp(`^the OpenAI-compatible server at ${vllm.url} does not expose its vocabulary, and its model \\(tiny-replay\\) is not an absolute path to a model directory; set --tokenizer to the model's own vocabulary`),
+        );
+      });
+
+      describe('started from a model directory (root in /v1/models)', () => {
+        const qwen3 = () => loadTokenizerSync(QWEN3_JSON);
+        /** The server's model is Qwen3: its /tokenize answers as Qwen3's tokenizer.json does. */
+        class Qwen3Server extends OpenAICompatibleBackend {
+          override async tokenize(text: string): Promise<Uint32Array> {
+            return qwen3().encode(text);
+          }
+        }
+        let dir: string;
+        let own: VllmReplay;
+        let near: VllmReplay;
+        let bare: VllmReplay;
+        let gone: VllmReplay;
+        before(async () => {
+          dir = mkdtempSync(join(tmpdir(), 'tokenwise-vllm-'));
+          mkdirSync(join(dir, 'qwen3'));
+          copyFileSync(QWEN3_JSON, join(dir, 'qwen3', 'tokenizer.json'));
+          mkdirSync(join(dir, 'bare'));
+          writeFileSync(join(dir, 'bare', 'config.json'), '{}');
+          own = await startVllmReplay({ maxLogprobs: 5, root: join(dir, 'qwen3') });
+          near = await startVllmReplay({ maxLogprobs: 5, root: relative(process.cwd(), join(dir, 'qwen3')) });
+          bare = await startVllmReplay({ maxLogprobs: 5, root: join(dir, 'bare') });
+          gone = await startVllmReplay({ maxLogprobs: 5, root: join(dir, 'gone') });
+        });
+        after(async () => {
+          await Promise.all([own, near, bare, gone].map((s) => s.close()));
+          rmSync(dir, { recursive: true, force: true });
+        });
+
+        it('on this machine: the directory\'s tokenizer.json, checked against the server\'s tokenization', async () => {
+          const backend = new Qwen3Server({ url: own.url });
+          const connected = await backend.connect();
+          const file = join(dir, 'qwen3', 'tokenizer.json');
+          assert.equal(connected.info.modelPath, join(dir, 'qwen3'));
+          for (const extra of [{}, { vocabulary: 'o200k_base', given: 'fallback' as const }]) {
+            const found = await ask(backend, connected, { where: own.url, ...extra });
+            assert.equal(found.source, `the tokenizer.json of the model directory the server names (${file})`);
+            assert.equal(found.verified, true);
+            assert.deepEqual(found.tokenizer.encode(PROBE_TEXT), qwen3().encode(PROBE_TEXT));
+          }
+          // The replay's own tokenization is not Qwen3's: the same file is then refused.
+          const replay = new OpenAICompatibleBackend({ url: own.url });
+          await rejectsWith(ask(replay, await replay.connect(), { where: own.url }), /^the tokenizer\.json of the model directory the server names \(.*\) does not match the model served at .*: a probe of code is \d+ tokens with it/);
+        });
+
+        it('a server elsewhere: the directory it names is never read, even where it exists here', async () => {
+          const connected = await new OpenAICompatibleBackend({ url: own.url }).connect();
+          const backend = new Qwen3Server({ url: 'http://10.1.2.3:8000/v1', timeoutMs: 1 });
+          await rejectsWith(ask(backend, connected, { where: 'http://10.1.2.3:8000' }), /^the OpenAI-compatible server at http:\/\/10\.1\.2\.3:8000 does not expose its vocabulary, and it is not on this machine, so no model directory it names is read; set --tokenizer/);
+        });
+
+        it('a relative path is not read, even where it resolves to a directory here', async () => {
+          const backend = new Qwen3Server({ url: near.url });
+          const connected = await backend.connect();
+          const rel = relative(process.cwd(), join(dir, 'qwen3'));
+          assert.ok(existsSync(join(rel, 'tokenizer.json')));
+          assert.equal(connected.info.modelPath, rel);
+          await rejectsWith(ask(backend, connected, { where: near.url }), new RegExp(`does not expose its vocabulary, and its model \\(${rel.replace(/[.\\/]/g, '\\$&')}\\) is not an absolute path to a model directory; set --tokenizer`));
+        });
+
+        it('a directory without tokenizer.json, or not on this machine: says so and what to set', async () => {
+          const backend = new Qwen3Server({ url: bare.url });
+          await rejectsWith(
+            ask(backend, await backend.connect(), { setting: 'tokenwise.tokenizer', where: bare.url }),
+            new RegExp(`^the OpenAI-compatible server at ${bare.url} was started from ${join(dir, 'bare').replace(/[.\\/]/g, '\\$&')}, which has no tokenizer\\.json; set tokenwise\\.tokenizer to the model's own vocabulary \\(FIM prompts are its token ids\\): its \\.gguf file, its tokenizer\\.json or a bundled tokenizer id$`),
+          );
+          const away = new Qwen3Server({ url: gone.url });
+          await rejectsWith(ask(away, await away.connect(), { where: gone.url }), /, and its model directory .*gone is not on this machine; set --tokenizer/);
+        });
       });
     });
   });

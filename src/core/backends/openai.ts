@@ -44,6 +44,8 @@ interface CompletionResponse {
 
 export class OpenAICompatibleBackend implements ModelBackend {
   readonly kind = 'openai' as const;
+  /** The server's URL, as given. */
+  readonly url: string;
   private readonly http: HttpClient;
   private readonly inflight = new Inflight();
   private model?: string;
@@ -58,12 +60,13 @@ export class OpenAICompatibleBackend implements ModelBackend {
       headers: options.apiKey ? { Authorization: `Bearer ${options.apiKey}` } : undefined,
     });
     this.model = options.model;
+    this.url = options.url;
   }
 
   async connect(signal?: AbortSignal): Promise<ConnectResult> {
     const { signal: s, release } = this.inflight.link(signal);
     try {
-      const models = await this.http.getJson<{ data?: { id: string; max_model_len?: number }[] }>('/v1/models', s);
+      const models = await this.http.getJson<{ data?: { id: string; root?: string | null; max_model_len?: number }[] }>('/v1/models', s);
       const card = this.model ? models.data?.find((m) => m.id === this.model) : models.data?.[0];
       if (!card) throw new BackendError(this.model ? `the server does not serve ${this.model}` : 'the server lists no model', this.kind);
       this.model = card.id;
@@ -80,6 +83,8 @@ export class OpenAICompatibleBackend implements ModelBackend {
       const { fim, endIds } = classifySpecials((t) => idOf.get(t));
       const info: BackendModelInfo = {
         name: card.id,
+        // vLLM's `root` is what it was started with; the id is that too unless `--served-model-name` renames it.
+        modelPath: (typeof card.root === 'string' && card.root) || card.id,
         contextSize,
         vocabSize,
         // The tokenizer's own added prefix, when it adds one.

@@ -20,7 +20,8 @@ export interface BackendModelInfo {
   /** The model's name as the engine reports it (or the GGUF file name). */
   name: string;
   /**
-   * The model file as the engine names it (llama-server `/props`): a path on the engine's machine, which
+   * The model as the engine names it: the model file (llama-server `/props`), or the model it was started
+   * with (vLLM `/v1/models` `root`: a Hugging Face id or a directory). A path on the engine's machine, which
    * may not be this one.
    */
   modelPath?: string;

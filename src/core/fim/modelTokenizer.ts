@@ -2,13 +2,15 @@
  * The model's own tokenizer for a connected backend. FIM prompts are token ids in the model's vocabulary,
  * so another vocabulary gives a wrong prompt without any error: the tokenizer comes from what the user set,
  * else from the model itself (the embedded engine's file, the file a llama-server on this machine reports,
- * Ollama's GGUF metadata), and is checked against the backend's own tokenization where it has one.
+ * Ollama's GGUF metadata, the tokenizer.json of the directory a vLLM on this machine was started from), and
+ * is checked against the backend's own tokenization where it has one.
  */
-import { existsSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { isLoopback } from '../backends/create';
 import { LlamaServerBackend } from '../backends/llamaServer';
 import { OllamaBackend } from '../backends/ollama';
+import { OpenAICompatibleBackend } from '../backends/openai';
 import type { ConnectResult, ModelBackend } from '../backends/types';
 import { tokenizerFromGguf } from '../tokenizers/gguf/ggufTokenizer';
 import { loadTokenizer } from '../tokenizers/registry';
@@ -91,7 +93,7 @@ async function modelsOwn(request: ModelTokenizerRequest): Promise<Found> {
     if (!path) throw nothingFound(request, `llama-server at ${request.where} does not report its model file`);
     // Only a model file's metadata is read: any other file could be quoted in an error, and a relative
     // path would resolve against this process's directory, not the server's.
-    if (!isAbsolute(path) || !path.endsWith('.gguf')) {
+    if (!isLocalAbsolute(path) || !path.endsWith('.gguf')) {
       throw nothingFound(request, `llama-server at ${request.where} reports its model file as ${path}, which is not an absolute path to a .gguf file, so it is not read`);
     }
     if (!existsSync(path)) throw nothingFound(request, `llama-server at ${request.where} reports its model file as ${path}, which is not on this machine`);
@@ -111,7 +113,38 @@ async function modelsOwn(request: ModelTokenizerRequest): Promise<Found> {
     }
     return { tokenizer, source, explicit: false };
   }
+  if (backend instanceof OpenAICompatibleBackend) return modelDirectory(request, backend);
   throw nothingFound(request, `the OpenAI-compatible server at ${request.where} does not expose its vocabulary`);
+}
+
+/**
+ * vLLM started from a model directory names it as its model's `root`: that directory's tokenizer.json is the
+ * model's own. Only on this machine, only an absolute path, and only that one file in it.
+ */
+async function modelDirectory(request: ModelTokenizerRequest, backend: OpenAICompatibleBackend): Promise<Found> {
+  const dir = request.connected.info.modelPath;
+  const none = `the OpenAI-compatible server at ${request.where} does not expose its vocabulary`;
+  // A path a remote server names is on its machine, not this one: never read it.
+  if (!isLoopback(backend.url)) throw nothingFound(request, `${none}, and it is not on this machine, so no model directory it names is read`);
+  // A relative path would resolve against this process's directory, not the server's (and a Hugging Face id looks like one).
+  if (!dir || !isLocalAbsolute(dir)) throw nothingFound(request, `${none}, and its model (${dir ?? 'not named'}) is not an absolute path to a model directory`);
+  if (!isDirectory(dir)) throw nothingFound(request, `${none}, and its model directory ${dir} is not on this machine`);
+  const file = join(dir, 'tokenizer.json');
+  if (!statSync(file, { throwIfNoEntry: false })?.isFile()) throw nothingFound(request, `the OpenAI-compatible server at ${request.where} was started from ${dir}, which has no tokenizer.json`);
+  return load(file, `the tokenizer.json of the model directory the server names (${file})`, request);
+}
+
+/** An absolute path on this machine's own disks: a UNC path (`\\host\share`) would reach another machine. */
+function isLocalAbsolute(path: string): boolean {
+  return isAbsolute(path) && !/^[\\/]{2}/.test(path);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 async function load(idOrPath: string, source: string, request: ModelTokenizerRequest, explicit = false): Promise<Found> {
