@@ -9,6 +9,7 @@ import { EmbeddedBackend } from '../core/backends/embedded';
 import { LlamaServerBackend } from '../core/backends/llamaServer';
 import type { BackendKind, ConnectResult, ModelBackend } from '../core/backends/types';
 import { engineInstalled } from '../core/engine/install';
+import { decodeText } from '../core/workspace/binary';
 import { findModelTokenizer } from '../core/fim/modelTokenizer';
 import { templateForModel } from '../core/fim/templateForModel';
 import { FIM_TEMPLATES, type FimTemplate, type FimTemplateId } from '../core/fim/templates';
@@ -85,7 +86,8 @@ export async function openFim(command: string, values: FimValues): Promise<FimSe
 
 function readDocument(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    // As VS Code opens it (a BOM dropped), so that --cursor columns are the editor's.
+    return decodeText(readFileSync(file));
   } catch (e) {
     throw new CliError(`cannot read ${file}: ${describeErrno(e)}`);
   }

@@ -1,4 +1,5 @@
 /** Writing to stdout and stderr. Exit statuses are set, never forced, so that piped output is flushed. */
+import { decodeText } from '../core/workspace/binary';
 
 export function writeOut(text: string): void {
   process.stdout.write(text);
@@ -14,5 +15,5 @@ export async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) writeErr('Reading the text from stdin; end it with Ctrl-D.\n');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeText(Buffer.concat(chunks));
 }

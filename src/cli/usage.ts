@@ -67,7 +67,8 @@ Options:
                           over the usable window
   --max-file-size BYTES   skip larger files (default: 10M; K, M and G suffixes are powers of 1024)
 `,
-  compare: `Usage: tokenwise compare [paths...] [--tokenizers ID,ID,...] [--tokenizer ID] [--json]
+  compare: `Usage: tokenwise compare [paths...] [--tokenizers ID,ID,... [--tokenizer ID] | --model ID,ID,...]
+                      [--json] [--max-file-size BYTES]
 
 Compares tokenizers on the same text: the files under the paths (default: the current folder,
 chosen as "count" chooses them), or stdin when the path is "-". Each file is tokenized on its own and the numbers are summed. Special-token text
@@ -77,13 +78,18 @@ word-like segments of Intl.Segmenter.
 Columns: tokens; characters and bytes per token; tokens per word (tokens overlapping each word,
 in context); the share of words that are one token; the difference from the current tokenizer;
 and how many characters of this text a model's window holds (window x chars/token), since token
-counts of different tokenizers do not compare as capacity.
+counts of different tokenizers do not compare as capacity. The window is that of a model using the
+tokenizer; with --model, the rows are the tokenizers of the models named, in that order, each with
+that model's window.
 
 Options:
   --tokenizers ID,...     the tokenizers to compare: bundled ids or tokenizer.json paths
                           (default: the current one, o200k_base, llama3, qwen3, cl100k_base; 4 in all)
   -t, --tokenizer ID      the current tokenizer, which differences are against; always compared
                           (default: ${DEFAULT_TOKENIZER})
+  --model ID,...          compare the tokenizers of these models of the catalog (the first is the
+                          current one), each against its own context window; not with --tokenizers
+                          or --tokenizer
   --json                  print {source, characters, bytes, words, reference, rows} as JSON
   --max-file-size BYTES   skip larger files (default: 10M)
 `,

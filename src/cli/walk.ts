@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
-import { isBinary } from '../core/workspace/binary';
+import { decodeText, isBinary } from '../core/workspace/binary';
 import { classifyEntries } from '../core/workspace/folderEntries';
 import { kindOf } from '../core/workspace/nodeFs';
 import { BINARY, NOT_REGULAR, tooLarge, unreadable, unreadableFolder } from '../core/workspace/skipReasons';
@@ -96,7 +96,7 @@ function readTextFile(abs: string, path: string, size: number, options: WalkOpti
     return skipped(path, unreadable(describeErrno(e)));
   }
   if (isBinary(bytes)) return skipped(path, BINARY);
-  return { kind: 'file', path, text: bytes.toString('utf8') };
+  return { kind: 'file', path, text: decodeText(bytes) };
 }
 
 function skipped(path: string, reason: string): WalkEntry {

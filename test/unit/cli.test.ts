@@ -124,6 +124,14 @@ describe('tokenwise CLI', function () {
       }
     });
 
+    it('drops a leading BOM of a file, as VS Code opens it', function () {
+      const file = join(tmp, 'bom.txt');
+      writeFileSync(file, `\ufeff${text}`);
+      const run = tokenwise(['encode', file, '--json']);
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual((JSON.parse(run.stdout) as { id: number }[]).map((t) => t.id), Array.from(loadTokenizerSync('o200k_base').encode(text)));
+    });
+
     it('uses the tokenizer named by --tokenizer', function () {
       const run = tokenwise(['encode', '--json', '--tokenizer', 'cl100k_base'], { input: text });
       assert.equal(run.status, 0, run.stderr);
@@ -209,6 +217,18 @@ describe('tokenwise CLI', function () {
       assert.match(result.stdout, /image\.bin: binary/);
       assert.match(result.stdout, /big\.txt: .*size limit.*--max-file-size/);
       assert.ok(!result.stdout.includes('ignored.txt') && !result.stdout.includes('index.js'));
+    });
+
+    it('counts a file with a UTF-8 BOM as the same text without it, as VS Code opens it', function () {
+      const dir = join(tmp, 'bom');
+      const text = 'Grüße, 🪿 — const x = 1;\n';
+      write(dir, 'plain.txt', text);
+      write(dir, 'bom.txt', `\ufeff${text}`);
+      const result = tokenwise(['count', '--json', '.'], { cwd: dir });
+      assert.equal(result.status, 0, result.stderr);
+      const files = new Map((JSON.parse(result.stdout) as CountJson).files.map((f) => [f.path, [f.tokens, f.characters]]));
+      assert.deepEqual(files.get('bom.txt'), [tokenizer().count(text), [...text].length]);
+      assert.deepEqual(files.get('bom.txt'), files.get('plain.txt'));
     });
 
     it('counts the folders and files it is given', function () {

@@ -138,6 +138,15 @@ describe('tokenwise count --model', function () {
     assert.match(overBudget.stderr, /over budget: .* 1 more than the budget of/);
   });
 
+  it('drops a leading BOM of the files and of the system prompt, as VS Code opens them', function () {
+    writeFileSync(join(dir, 'src', 'bom.ts'), `\ufeff${files['a.ts']}`);
+    writeFileSync(join(dir, 'src', 'sys-bom.txt'), `\ufeff${files['sys.txt']}`);
+    const result = tokenwise(['count', join('src', 'bom.ts'), '--model', 'gpt-4o', '--system', join('src', 'sys-bom.txt'), '--json'], dir);
+    assert.equal(result.status, 0, result.stderr);
+    const plain = expected('gpt-4o', ['a.ts'], { system: 'sys.txt' });
+    assert.deepEqual((JSON.parse(result.stdout) as ModelCountJson).budget.parts.map((p) => [p.kind, p.tokens, p.characters]), plain.parts.map((p) => [p.kind, p.tokens, p.characters]));
+  });
+
   it('an unknown model: exit 2 and one line naming close matches', function () {
     const result = tokenwise(['count', 'a.ts', '--model', 'gpt4o'], dir);
     assert.equal(result.status, 2);

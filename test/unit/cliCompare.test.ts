@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { compact } from '../../src/cli/commands/compare';
 import { findModel } from '../../src/core/budget/modelCatalog';
 import { compareTokenizers } from '../../src/core/compare/compare';
-import type { CompareReport } from '../../src/core/compare/compare';
+import type { CompareOptions, CompareReport } from '../../src/core/compare/compare';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -63,10 +63,12 @@ describe('tokenwise compare', function () {
   });
 
   /** What the core reports for the files the walk finds in the tree. */
-  function expected(ids: string[], reference: string, source: string): CompareReport {
+  function expected(ids: string[], reference: string, source: string, windows: Partial<CompareOptions> = {}): CompareReport {
     const texts = ['.gitignore', ...Object.keys(FILES)].map((path) => ({ label: path, text: path === '.gitignore' ? 'ignored.txt\n' : FILES[path] }));
-    return compareTokenizers(texts, ids.map((id) => loadTokenizerSync(id)), { reference, source });
+    return compareTokenizers(texts, ids.map((id) => loadTokenizerSync(id)), { reference, source, ...windows });
   }
+
+  const windowOf = (id: string) => ({ model: id, contextWindow: findModel(id)!.contextWindow });
 
   it('prints the core\'s report as JSON, for the default tokenizers, walking as count does', function () {
     const result = tokenwise(['compare', '--json', '.'], { cwd: tree });
@@ -80,6 +82,38 @@ describe('tokenwise compare', function () {
     const report = JSON.parse(result.stdout) as CompareReport;
     assert.deepEqual(report.rows.map((r) => r.tokenizer), ['cl100k_base', 'gemma3', 'claude-legacy']);
     assert.deepEqual(report, expected(['cl100k_base', 'gemma3', 'claude-legacy'], 'cl100k_base', `4 files in ${tree}`));
+  });
+
+  it('--model: the tokenizers of the models in the order given, each with its own model\'s window', function () {
+    const result = tokenwise(['compare', '.', '--json', '--model', 'qwen3-32b,gpt-4.1'], { cwd: tree });
+    assert.equal(result.status, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as CompareReport;
+    const want = expected(['qwen3', 'o200k_base'], 'qwen3', '4 files in .', { windows: { qwen3: windowOf('qwen3-32b'), o200k_base: windowOf('gpt-4.1') } });
+    assert.deepEqual(report, want);
+    // Not the windows the tokenizers stand for by default (Qwen3 235B, GPT-4o).
+    assert.deepEqual(report.rows.map((r) => [r.tokenizer, r.window?.model, r.window?.contextWindow]), [['qwen3', 'qwen3-32b', 131072], ['o200k_base', 'gpt-4.1', 1047576]]);
+    const table = tokenwise(['compare', '.', '--model', 'qwen3-32b,gpt-4.1'], { cwd: tree });
+    assert.equal(table.status, 0, table.stderr);
+    const lines = table.stdout.split('\n');
+    const rows = lines.slice(lines.findIndex((l) => l.startsWith('TOKENIZER')) + 1).filter((l) => /^(qwen3|o200k_base) /.test(l));
+    assert.match(rows[0], /^qwen3\s.*\scurrent\s+≈ [\d.]+k chars in Qwen3 32B's 131k$/);
+    assert.match(rows[1], /^o200k_base\s.*≈ [\d.]+M chars in GPT-4\.1's 1M$/);
+  });
+
+  it('--model: models that share a tokenizer get a row each, with the same counts and their own windows', function () {
+    const models = ['gpt-4o', 'gemini-2.5-pro', 'gpt-4o', 'claude-sonnet-4-20250514'];
+    const result = tokenwise(['compare', '.', '--json', '--model', models.join(',')], { cwd: tree });
+    assert.equal(result.status, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as CompareReport;
+    const unique = [...new Set(models)];
+    const tokenizers = unique.map((id) => findModel(id)!.tokenizer);
+    assert.deepEqual(tokenizers, ['o200k_base', 'o200k_base', 'claude-legacy']);
+    assert.deepEqual(report, expected(tokenizers, 'o200k_base', '4 files in .', { rowWindows: unique.map(windowOf) }));
+    assert.equal(report.rows[0].tokens, report.rows[1].tokens);
+    assert.deepEqual(report.rows.map((r) => r.window?.contextWindow), [128000, 1048576, 200000]);
+    const table = tokenwise(['compare', '.', '--model', models.join(',')], { cwd: tree });
+    assert.match(table.stdout, /in Gemini 2\.5 Pro's 1M/);
+    assert.match(table.stdout, /Note: claude-legacy is an estimate; ≈ marks approximate counts\.\nNote: gemini-2\.5-pro's own tokenizer is not bundled; o200k_base estimates its counts\.\n/);
   });
 
   it('compares stdin when the path is "-"', function () {
@@ -157,6 +191,13 @@ describe('tokenwise compare', function () {
     assertOneLineError(tokenwise(['compare', '.', '--tokenizers'], { cwd: tree }), 2, /--tokenizers' needs a value/);
     assertOneLineError(tokenwise(['compare', '--frobnicate'], { cwd: tree }), 2, /unknown option '--frobnicate'/);
     assertOneLineError(tokenwise(['compare', 'missing-file'], { cwd: tree }), 1, /cannot read missing-file: no such file or directory/);
+    assertOneLineError(tokenwise(['compare', '.', '--model', 'gpt-4o', '--tokenizers', 'llama3'], { cwd: tree }), 2, /--model and --tokenizers cannot be used together/);
+    assertOneLineError(tokenwise(['compare', '.', '--model', 'gpt-4o', '-t', 'llama3'], { cwd: tree }), 2, /--model and --tokenizer cannot be used together/);
+    assertOneLineError(tokenwise(['compare', '.', '--model', ' , '], { cwd: tree }), 2, /--model needs a comma-separated list of model ids/);
+    // The message `count --model` gives for an unknown id.
+    const unknown = tokenwise(['compare', '.', '--model', 'gpt-4o,gpt4o'], { cwd: tree });
+    assertOneLineError(unknown, 2, /^tokenwise: unknown model "gpt4o"; did you mean gpt-4o[,?]/);
+    assert.equal(unknown.stderr, tokenwise(['count', '.', '--model', 'gpt4o'], { cwd: tree }).stderr);
   });
 
   it('has help, and is listed in the overview', function () {
@@ -164,6 +205,7 @@ describe('tokenwise compare', function () {
     assert.equal(help.status, 0);
     assert.match(help.stdout, /^Usage: tokenwise compare/);
     assert.match(help.stdout, /--tokenizers/);
+    assert.match(help.stdout, /--model ID,\.\.\./);
     assert.equal(tokenwise(['compare', '--help']).stdout, help.stdout);
     assert.match(tokenwise(['help']).stdout, /\n {2}compare \[paths\.\.\.\]/);
   });

@@ -232,6 +232,23 @@ describe('tokenizer comparison', function () {
       assert.equal(report.rows.find((r) => r.tokenizer === 'o200k_base')!.window!.model, 'gpt-4o');
     });
 
+    it('takes a window per row, so that models sharing a tokenizer each show theirs, and counts that tokenizer once', function () {
+      const text = realFiles()[0][1].slice(0, 5000);
+      const [o200k, llama] = [tokenizers[0], tokenizers.find((t) => t.id === 'llama3')!];
+      let calls = 0;
+      const counted: Tokenizer = Object.assign(Object.create(o200k) as Tokenizer, { tokenize: (t: string) => (calls++, o200k.tokenize(t)) });
+      const rowWindows = [{ model: 'a', contextWindow: 1000 }, undefined, { model: 'b', contextWindow: 2000 }];
+      const report = compareTokenizers([{ label: 'x', text }], [counted, llama, counted], { reference: 'o200k_base', source: 'x', windows: { llama3: { model: 'l', contextWindow: 500 } }, rowWindows });
+      assert.equal(calls, 1);
+      const alone = compareTokenizers([{ label: 'x', text }], [o200k, llama], { reference: 'o200k_base', source: 'x' });
+      const { window: _w0, ...first } = report.rows[0];
+      const { window: _w2, ...third } = report.rows[2];
+      const { window: _wa, ...expected } = alone.rows[0];
+      assert.deepEqual(first, expected);
+      assert.deepEqual(third, expected);
+      assert.deepEqual(report.rows.map((r) => [r.window?.model, r.window?.contextWindow]), [['a', 1000], ['l', 500], ['b', 2000]]);
+    });
+
     it('floors the exact quotient, where window × chars/token in floating point falls just short', function () {
       const random = rng(11);
       let checked = 0;

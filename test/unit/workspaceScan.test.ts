@@ -6,6 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { countPaths } from '../../src/cli/commands/count';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
 import type { Tokenizer } from '../../src/core/tokenizers/types';
+import { decodeText } from '../../src/core/workspace/binary';
 import { countTokensInSlices, Pace } from '../../src/core/workspace/countText';
 import { workspaceToCsv, workspaceToJson } from '../../src/core/workspace/exportWorkspace';
 import { folderTree, topFiles } from '../../src/core/workspace/folderTree';
@@ -87,8 +88,37 @@ describe('workspace scan', function () {
     assert.match(reasons.get('link.md')!, /symbolic link/);
     const bom = report.files.find((f) => f.path === 'src/bom.txt')!;
     assert.equal(bom.bytes, Buffer.byteLength('\ufeffstarts with a byte order mark'));
-    assert.equal(bom.tokens, tokenizer.count('\ufeffstarts with a byte order mark'), 'the BOM is counted as the CLI counts it');
+    assert.equal(bom.tokens, tokenizer.count('starts with a byte order mark'), 'the BOM is dropped, as VS Code drops it');
     assert.equal(report.total.bytes, report.files.reduce((s, f) => s + f.bytes, 0));
+  });
+
+  it('counts a file with a UTF-8 BOM as the same text without it, as VS Code opens it, in the scan and the CLI', async function () {
+    const root = fresh();
+    const text = 'const café = "naïve"; // 🪿\n';
+    write(root, 'plain.ts', text);
+    write(root, 'bom.ts', `\ufeff${text}`);
+    write(root, 'two.ts', `\ufeff\ufeff${text}`);
+    const report = await scanWorkspace(nodeFs, nodeRoot(root), { tokenizer });
+    const cli = countPaths(tokenizer, [root], 16_000);
+    const scanned = new Map(report.files.map((f) => [f.path, [f.tokens, f.characters]]));
+    const counted = new Map(cli.files.map((f) => [relative(root, f.path), [f.tokens, f.characters]]));
+    const plain = [tokenizer.count(text), [...text].length];
+    for (const counts of [scanned, counted]) {
+      assert.deepEqual(counts.get('plain.ts'), plain);
+      assert.deepEqual(counts.get('bom.ts'), plain);
+      // Only one BOM is dropped: a second is text, as in the editor.
+      assert.deepEqual(counts.get('two.ts'), [tokenizer.count(`\ufeff${text}`), [...text].length + 1]);
+    }
+    assert.equal(report.files.find((f) => f.path === 'bom.ts')!.bytes, Buffer.byteLength(text) + 3, 'the bytes on disk keep the BOM');
+  });
+
+  it('decodes as VS Code opens a file: one leading BOM dropped, invalid bytes as U+FFFD', function () {
+    const utf8 = (s: string) => new TextEncoder().encode(s);
+    assert.equal(decodeText(utf8('\ufeffabc')), 'abc');
+    assert.equal(decodeText(utf8('\ufeff\ufeffabc')), '\ufeffabc');
+    assert.equal(decodeText(utf8('a\ufeffb')), 'a\ufeffb');
+    assert.equal(decodeText(utf8('\ufeffabc')), 'abc', 'each call starts afresh');
+    assert.equal(decodeText(new Uint8Array([0x61, 0xff, 0x62])), 'a\ufffdb');
   });
 
   it('applies the user excludes in .gitignore syntax, after the .gitignore files', async function () {

@@ -1,12 +1,14 @@
 /** `tokenwise compare [paths...]`: the same text under several tokenizers, side by side. */
 import { findModel } from '../../core/budget/modelCatalog';
+import type { ModelInfo } from '../../core/budget/modelCatalog';
 import { compareTokenizers, defaultCompareTokenizers } from '../../core/compare/compare';
-import type { CompareReport, CompareRow } from '../../core/compare/compare';
+import type { CompareReport, CompareRow, WindowModel } from '../../core/compare/compare';
 import { compareToJson } from '../../core/compare/exportCompare';
 import type { Tokenizer } from '../../core/tokenizers/types';
 import { parseByteSize, parseCommandArgs } from '../args';
 import { UsageError } from '../errors';
 import { formatInt, formatTable, plural } from '../format';
+import { loadCliModel } from '../modelOption';
 import { readStdin, writeOut } from '../output';
 import { loadCliTokenizer, tokenizerLabel } from '../tokenizer';
 import { COMMAND_USAGE, DEFAULT_TOKENIZER, synopsis } from '../usage';
@@ -24,6 +26,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
     options: {
       tokenizer: { type: 'string', short: 't' },
       tokenizers: { type: 'string' },
+      model: { type: 'string' },
       json: { type: 'boolean' },
       'max-file-size': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -35,10 +38,11 @@ export async function compareCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const maxFileSize = values['max-file-size'] === undefined ? DEFAULT_MAX_FILE_SIZE : parseByteSize(values['max-file-size'], '--max-file-size', 'compare');
-  const tokenizers = compareSet(values.tokenizer, values.tokenizers);
+  const models = values.model === undefined ? undefined : modelSet(values.model, values.tokenizer, values.tokenizers);
+  const tokenizers = models?.tokenizers ?? compareSet(values.tokenizer, values.tokenizers);
   const texts = await readTexts(positionals, maxFileSize);
-  const report = compareTokenizers(texts.sources, tokenizers, { reference: tokenizers[0].id, source: texts.source });
-  writeOut(values.json ? compareToJson(report) : formatReport(report, tokenizers, texts.skipped));
+  const report = compareTokenizers(texts.sources, tokenizers, { reference: tokenizers[0].id, source: texts.source, rowWindows: models?.windows });
+  writeOut(values.json ? compareToJson(report) : formatReport(report, tokenizers, texts.skipped, models?.models));
   return 0;
 }
 
@@ -63,6 +67,26 @@ function compareSet(current: string | undefined, list: string | undefined): Toke
   return tokenizers;
 }
 
+/**
+ * `--model`: a row per model, in the order given (each model once), with the model's own tokenizer and
+ * window; the first model's tokenizer is the current one. Models that share a tokenizer share its
+ * counts but not their windows.
+ */
+function modelSet(list: string, current: string | undefined, others: string | undefined): { models: ModelInfo[]; tokenizers: Tokenizer[]; windows: WindowModel[] } {
+  // The rows are the models' tokenizers: naming tokenizers as well would leave it unclear which to compare.
+  for (const [option, value] of [['tokenizers', others], ['tokenizer', current]] as const) {
+    if (value !== undefined) throw new UsageError(`--model and --${option} cannot be used together`, synopsis('compare'));
+  }
+  const ids = [...new Set(list.split(',').map((id) => id.trim()).filter((id) => id !== ''))];
+  if (ids.length === 0) throw new UsageError('--model needs a comma-separated list of model ids', synopsis('compare'));
+  const models = ids.map(loadCliModel);
+  // One tokenizer object per id, so that a tokenizer shared by several models is run once.
+  const byId = new Map<string, Tokenizer>();
+  for (const m of models) if (!byId.has(m.tokenizer)) byId.set(m.tokenizer, loadCliTokenizer(m.tokenizer));
+  const tokenizers = models.map((m) => byId.get(m.tokenizer)!);
+  return { models, tokenizers, windows: models.map((m) => ({ model: m.id, contextWindow: m.contextWindow })) };
+}
+
 /** stdin when the path is "-"; else the files under the paths (default: ., as `count`). */
 async function readTexts(paths: readonly string[], maxFileSize: number): Promise<Texts> {
   if (paths.length === 1 && paths[0] === '-') {
@@ -80,7 +104,7 @@ async function readTexts(paths: readonly string[], maxFileSize: number): Promise
 }
 
 
-function formatReport(report: CompareReport, tokenizers: readonly Tokenizer[], skipped: Texts['skipped']): string {
+function formatReport(report: CompareReport, tokenizers: readonly Tokenizer[], skipped: Texts['skipped'], models?: readonly ModelInfo[]): string {
   const reference = report.rows.find((r) => r.tokenizer === report.reference)!;
   let out = `Compared: ${report.source} · ${plural(report.characters, 'character')} · ${plural(report.bytes, 'byte')} · ${plural(report.words, 'word')}\n`;
   out += `Current: ${tokenizerLabel(tokenizers[0])}\n\n`;
@@ -100,8 +124,14 @@ function formatReport(report: CompareReport, tokenizers: readonly Tokenizer[], s
   out += formatTable(rows, ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left']);
   out += '\nTOKENS/WORD counts the tokens overlapping each word; WINDOW HOLDS is the window × this text\'s chars/token:\n';
   out += 'token counts of different tokenizers do not compare as capacity, characters do.\n';
-  const estimates = report.rows.filter((r) => !r.exact).map((r) => r.tokenizer);
-  if (estimates.length > 0) out += `\nNote: ${estimates.join(', ')} ${estimates.length === 1 ? 'is an estimate' : 'are estimates'}; ≈ marks approximate counts.\n`;
+  const notes: string[] = [];
+  const estimates = [...new Set(report.rows.filter((r) => !r.exact).map((r) => r.tokenizer))];
+  if (estimates.length > 0) notes.push(`Note: ${estimates.join(', ')} ${estimates.length === 1 ? 'is an estimate' : 'are estimates'}; ≈ marks approximate counts.`);
+  // An exact tokenizer standing in for a model whose own tokenizer is not bundled (Gemini, Mistral…).
+  for (const [i, m] of (models ?? []).entries()) {
+    if (!m.tokenizerExact && tokenizers[i].exact) notes.push(`Note: ${m.id}'s own tokenizer is not bundled; ${m.tokenizer} estimates its counts.`);
+  }
+  if (notes.length > 0) out += `\n${notes.join('\n')}\n`;
   if (skipped.length > 0) {
     out += `\nSkipped ${plural(skipped.length, 'file')}:\n`;
     for (const s of skipped) out += `  ${s.path}: ${s.reason}\n`;

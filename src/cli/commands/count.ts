@@ -7,6 +7,7 @@ import { formatShare, reservedOutputFor } from '../../core/budget/budget';
 import { budgetIsEstimate, composeBudget, type BudgetReport, type BudgetSource } from '../../core/budget/compose';
 import type { ModelInfo } from '../../core/budget/modelCatalog';
 import type { Tokenizer } from '../../core/tokenizers/types';
+import { decodeText } from '../../core/workspace/binary';
 import { countCodePoints } from '../../core/workspace/countText';
 import { parseByteSize, parseCommandArgs, parseTokenCount } from '../args';
 import { CliError, describeErrno, UsageError } from '../errors';
@@ -98,7 +99,8 @@ function overBudget(tokenizer: Tokenizer, report: Omit<CountReport, 'budget'>, l
 
 function readSystemPrompt(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    // Without a leading BOM, as the files are read and as VS Code opens it.
+    return decodeText(readFileSync(path));
   } catch (e) {
     throw new CliError(`cannot read ${path}: ${describeErrno(e)}`);
   }

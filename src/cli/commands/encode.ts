@@ -1,6 +1,7 @@
 /** `tokenwise encode [file]`: each token of a text with its id, UTF-16 range and text. */
 import { readFileSync } from 'node:fs';
 import type { Tokenizer } from '../../core/tokenizers/types';
+import { decodeText } from '../../core/workspace/binary';
 import { checkPositionals, parseCommandArgs } from '../args';
 import { CliError, describeErrno } from '../errors';
 import { plural, quoteText } from '../format';
@@ -33,7 +34,8 @@ export async function encodeCommand(argv: string[]): Promise<number> {
 
 function readText(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    // Without a leading BOM, as VS Code opens the file, so that the tokens are those `count` counts.
+    return decodeText(readFileSync(file));
   } catch (e) {
     throw new CliError(`cannot read ${file}: ${describeErrno(e)}`);
   }

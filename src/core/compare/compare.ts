@@ -75,6 +75,11 @@ export interface CompareOptions {
   source: string;
   /** Tokenizer id → the model whose window to show (the current model for the current tokenizer). */
   windows?: Readonly<Record<string, WindowModel>>;
+  /**
+   * The model whose window to show, row by row in the order of the tokenizers; before `windows`. For
+   * rows that stand for models, where two models may share a tokenizer and still differ in window.
+   */
+  rowWindows?: readonly (WindowModel | undefined)[];
   /** Where the other rows' models are picked from (default: the bundled catalog). */
   catalog?: readonly ModelInfo[];
   signal?: AbortSignal;
@@ -113,6 +118,7 @@ export function compareTokenizers(
     const ranges = wordRanges(text);
     words += ranges.count;
     for (let i = 0; i < tokenizers.length; i++) {
+      if (tokenizers.indexOf(tokenizers[i]) < i) continue; // counted once, copied below
       options.signal?.throwIfAborted();
       const spans = tokenizers[i].tokenize(text);
       const coverage = wordCoverage(ranges, spans);
@@ -120,6 +126,10 @@ export function compareTokenizers(
       overlaps[i] += coverage.overlaps;
       singles[i] += coverage.singleTokenWords;
     }
+  }
+  for (let i = 0; i < tokenizers.length; i++) {
+    const first = tokenizers.indexOf(tokenizers[i]);
+    if (first < i) [tokens[i], overlaps[i], singles[i]] = [tokens[first], overlaps[first], singles[first]];
   }
   const ratio = (x: number, y: number) => (y === 0 ? 0 : x / y);
   let catalog = options.catalog;
@@ -137,7 +147,7 @@ export function compareTokenizers(
       deltaTokens: tokens[i] - tokens[referenceIndex],
       deltaShare: ratio(tokens[i] - tokens[referenceIndex], tokens[referenceIndex]),
     };
-    let window = options.windows?.[t.id];
+    let window = options.rowWindows?.[i] ?? options.windows?.[t.id];
     if (!window) {
       catalog ??= modelCatalog();
       const model = representativeModel(t.id, catalog);

@@ -18,11 +18,12 @@ export function isBinary(bytes: Uint8Array): boolean {
   }
 }
 
-// Past the sniffed start, invalid bytes become U+FFFD (as Node's `toString('utf8')` does), and a BOM is
-// kept as the character U+FEFF: it is part of what a model would be sent.
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+// Past the sniffed start, invalid bytes become U+FFFD (as Node's `toString('utf8')` does). One leading
+// BOM is dropped, as VS Code drops it when it opens the file: an open file and the same file counted from
+// disk (workspace view, CLI) then have the same text and the same count.
+const decoder = new TextDecoder('utf-8');
 
-/** The text of a file that `isBinary` accepted. */
+/** The text of a file that `isBinary` accepted, as VS Code opens it (without a leading BOM). */
 export function decodeText(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }
