@@ -9,6 +9,7 @@ import { EmbeddedBackend } from '../core/backends/embedded';
 import { LlamaServerBackend } from '../core/backends/llamaServer';
 import type { BackendKind, ConnectResult, ModelBackend } from '../core/backends/types';
 import { engineInstalled } from '../core/engine/install';
+import type { FimTarget } from '../core/fim/complete';
 import { decodeText } from '../core/workspace/binary';
 import { findModelTokenizer } from '../core/fim/modelTokenizer';
 import { templateForModel } from '../core/fim/templateForModel';
@@ -42,19 +43,10 @@ export interface FimValues {
   template?: string;
 }
 
-export interface FimSession {
-  backend: ModelBackend;
-  connected: ConnectResult;
-  tokenizer: Tokenizer;
-  template: FimTemplate;
-  prefix: string;
-  suffix: string;
-}
-
 const KINDS: readonly BackendKind[] = ['llama-server', 'openai', 'ollama', 'embedded'];
 
 /** Reads the document, starts and connects the backend, finds the model's tokenizer, and picks the template. */
-export async function openFim(command: string, values: FimValues): Promise<FimSession> {
+export async function openFim(command: string, values: FimValues): Promise<FimTarget> {
   if (!values.backend) throw new UsageError('--backend needs a server URL or a .gguf model file', synopsis(command));
   if (!values.file) throw new UsageError('--file is required', synopsis(command));
   if (!values.cursor) throw new UsageError('--cursor LINE:COL is required', synopsis(command));

@@ -20,6 +20,21 @@ Options:
 Run "tokenwise help <command>" for the options of a command.
 `;
 
+/** The options `complete` and `next-bytes` share. */
+const FIM_OPTIONS_HELP = `  --backend URL|GGUF      a .gguf model file (run by the embedded engine) or a server URL
+  --kind KIND             llama-server (default for a URL), openai, ollama or embedded
+  -t, --tokenizer VOCAB   the model's own vocabulary: its .gguf file, its tokenizer.json or a
+                          bundled id (default: the model file of the embedded engine or of a
+                          llama-server on this machine, Ollama's metadata, or the model directory
+                          of a vLLM on this machine; needed for other servers); checked against
+                          the backend's own tokenization where it has one
+  --model NAME            the model name (Ollama; OpenAI-compatible servers)
+  --allow-remote          allow a server that is not on this machine (it sees the file)
+  --file FILE             the document
+  --cursor LINE:COL       the cursor, both from 1, COL in characters
+  --template ID           the FIM template (default: from the model's FIM tokens)
+`;
+
 export const COMMAND_USAGE: Record<string, string> = {
   tokenizers: `Usage: tokenwise tokenizers [--json]
 
@@ -105,18 +120,7 @@ heal, then plain) and says so. The embedded engine (a .gguf backend) must be ins
 .cache/engine, or in the folder TOKENWISE_ENGINE_DIR names.
 
 Options:
-  --backend URL|GGUF      a .gguf model file (run by the embedded engine) or a server URL
-  --kind KIND             llama-server (default for a URL), openai, ollama or embedded
-  -t, --tokenizer VOCAB   the model's own vocabulary: its .gguf file, its tokenizer.json or a
-                          bundled id (default: the model file of the embedded engine or of a
-                          llama-server on this machine, or Ollama's metadata; needed for other
-                          servers); checked against the backend's own tokenization where it has one
-  --model NAME            the model name (Ollama; OpenAI-compatible servers)
-  --allow-remote          allow a server that is not on this machine (it sees the file)
-  --file FILE             the document
-  --cursor LINE:COL       the cursor, both from 1, COL in characters
-  --template ID           the FIM template (default: from the model's FIM tokens)
-  --strategy S            exact (default), heal or plain
+${FIM_OPTIONS_HELP}  --strategy S            exact (default), heal or plain
   --max-tokens N          tokens to generate at most (default: 64)
   --json                  print {text, replaceBefore, strategy, stats}
 `,
@@ -130,18 +134,7 @@ for its first byte). Needs a backend with full next-token distributions (the emb
 llama-server).
 
 Options:
-  --backend URL|GGUF      a .gguf model file (run by the embedded engine) or a server URL
-  --kind KIND             llama-server (default for a URL), openai, ollama or embedded
-  -t, --tokenizer VOCAB   the model's own vocabulary: its .gguf file, its tokenizer.json or a
-                          bundled id (default: the model file of the embedded engine or of a
-                          llama-server on this machine, or Ollama's metadata; needed for other
-                          servers); checked against the backend's own tokenization where it has one
-  --model NAME            the model name (Ollama; OpenAI-compatible servers)
-  --allow-remote          allow a server that is not on this machine (it sees the file)
-  --file FILE             the document
-  --cursor LINE:COL       the cursor, both from 1, COL in characters
-  --template ID           the FIM template (default: from the model's FIM tokens)
-  --top N                 rows to show (default: 20)
+${FIM_OPTIONS_HELP}  --top N                 rows to show (default: 20)
   --json                  print {"exact": {BYTE: p}, "naive": {BYTE: p}}, BYTE as two lowercase
                           hex digits or "eos", over every byte with non-zero probability
 `,

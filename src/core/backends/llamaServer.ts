@@ -3,10 +3,11 @@
  * returns raw (pre-sampling) probabilities over the whole vocabulary with exact `bytes`, which the
  * OpenAI-style `/v1/completions` of the same server does not (it ignores `echo` and `prompt_logprobs`).
  */
-import { bytesKey } from '../text/bytesKey';
+import { bytesKey } from '../text/bytes';
 import { HttpClient, pieceBytes, sleep } from './http';
 import { Inflight, mapLimited } from './inflight';
 import { classifySpecials, specialCandidates } from './specialTokens';
+import { streamedGeneration } from './streamedGeneration';
 import type {
   BackendCapabilities,
   BackendModelInfo,
@@ -166,7 +167,6 @@ export class LlamaServerBackend implements ModelBackend {
   }
 
   async *generate(request: GenerateRequest): AsyncGenerator<GeneratedToken, StopReason> {
-    const { signal, release } = this.inflight.link(request.signal);
     const body: Record<string, unknown> = {
       prompt: 'ids' in request.prompt ? Array.from(request.prompt.ids) : request.prompt.text,
       n_predict: request.maxTokens,
@@ -185,19 +185,15 @@ export class LlamaServerBackend implements ModelBackend {
       body.post_sampling_probs = false;
     }
     const seen = { tokens: 0, tokenBytes: 0, contentBytes: 0 };
-    try {
-      for await (const raw of this.http.stream('/completion', body, 'sse', signal)) {
-        const event = raw as CompletionEvent;
-        yield* this.tokensOf(event, seen);
-        if (event.stop) return stopReason(event.stop_type);
-      }
-      throw new BackendError('llama-server /completion: the stream ended before the server said it had stopped', this.kind);
-    } catch (error) {
-      if (signal.aborted) return 'aborted';
-      throw error;
-    } finally {
-      release();
-    }
+    // Linked once nothing can throw before the stream, whose end releases it.
+    const { signal, release } = this.inflight.link(request.signal);
+    return yield* streamedGeneration(
+      this.http.stream('/completion', body, 'sse', signal),
+      (event: CompletionEvent) => ({ tokens: this.tokensOf(event, seen), stop: event.stop ? stopReason(event.stop_type) : undefined }),
+      { kind: this.kind, message: 'llama-server /completion: the stream ended before the server said it had stopped' },
+      signal,
+      release,
+    );
   }
 
   /**

@@ -8,12 +8,13 @@
  * the tokenizer's own tokenization of those bytes; a healed or hand-built id sequence is not reproduced.
  * That is why `tokenIdPrompts` is false: exact strategies must not rely on this backend.
  */
-import { bytesKey } from '../text/bytesKey';
+import { bytesKey, concatBytes } from '../text/bytes';
 import { GgufValueType, type GgufEntry, type GgufFile } from './gguf/reader';
 import { ggufVocab, isTextless, tokenBytesOf, type GgufVocab } from './gguf/vocab';
 import { HttpClient } from './http';
 import { Inflight, mapLimited } from './inflight';
 import { classifySpecials } from './specialTokens';
+import { streamedGeneration } from './streamedGeneration';
 import type {
   BackendCapabilities,
   BackendModelInfo,
@@ -188,21 +189,18 @@ export class OllamaBackend implements ModelBackend {
     };
     if (request.suffix !== undefined) body.suffix = request.suffix;
     const { signal, release } = this.inflight.link(request.signal);
-    try {
-      for await (const raw of this.http.stream('/api/generate', body, 'ndjson', signal)) {
-        const chunk = raw as GenerateChunk;
+    return yield* streamedGeneration(
+      this.http.stream('/api/generate', body, 'ndjson', signal),
+      (chunk: GenerateChunk) => {
         if (chunk.error) throw new BackendError(`ollama /api/generate: ${chunk.error}`, this.kind);
-        yield* this.tokensOf(chunk, topK);
         // Ollama says "stop" for end of sequence and for a stop string alike.
-        if (chunk.done) return chunk.done_reason === 'length' ? 'length' : request.stop?.length ? 'stop' : 'eos';
-      }
-      throw new BackendError('ollama /api/generate: the stream ended before "done"', this.kind);
-    } catch (error) {
-      if (signal.aborted) return 'aborted';
-      throw error;
-    } finally {
-      release();
-    }
+        const stop = !chunk.done ? undefined : chunk.done_reason === 'length' ? 'length' : request.stop?.length ? 'stop' : 'eos';
+        return { tokens: this.tokensOf(chunk, topK), stop };
+      },
+      { kind: this.kind, message: 'ollama /api/generate: the stream ended before "done"' },
+      signal,
+      release,
+    );
   }
 
   /** One one-token generation per context, from the context's bytes as text (see the file comment). */
@@ -212,7 +210,7 @@ export class OllamaBackend implements ModelBackend {
     return mapLimited(contexts, 1, async (context) => {
       // The engine adds BOS to raw prompts itself.
       const ids = context[0] === info.bosId ? context.subarray(1) : context;
-      const text = new TextDecoder().decode(concat(Array.from(ids, (id) => this.bytes[id] ?? new Uint8Array(0))));
+      const text = new TextDecoder().decode(concatBytes(Array.from(ids, (id) => this.bytes[id] ?? new Uint8Array(0))));
       for await (const token of this.generate({ prompt: { text }, maxTokens: 1, topK, signal: options.signal })) {
         if (token.top) return token.top;
       }
@@ -283,12 +281,3 @@ function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

@@ -6,6 +6,7 @@
 import { HttpClient } from './http';
 import { Inflight, mapLimited } from './inflight';
 import { classifySpecials, specialCandidates } from './specialTokens';
+import { streamedGeneration } from './streamedGeneration';
 import type {
   BackendCapabilities,
   BackendModelInfo,
@@ -122,7 +123,6 @@ export class OpenAICompatibleBackend implements ModelBackend {
   }
 
   async *generate(request: GenerateRequest): AsyncGenerator<GeneratedToken, StopReason> {
-    const { signal, release } = this.inflight.link(request.signal);
     const body: Record<string, unknown> = {
       model: this.requireModel(),
       prompt: 'ids' in request.prompt ? Array.from(request.prompt.ids) : request.prompt.text,
@@ -138,20 +138,18 @@ export class OpenAICompatibleBackend implements ModelBackend {
     if (request.regex) body.structured_outputs = { regex: request.regex };
     if (request.tokenBias?.size) body.logit_bias = biasObject(request.tokenBias);
     if (request.topK) body.logprobs = request.topK;
-    try {
-      for await (const raw of this.http.stream('/v1/completions', body, 'sse', signal)) {
-        const choice = (raw as CompletionResponse).choices?.[0];
-        if (!choice) continue;
-        yield* tokensOf(choice);
-        if (choice.finish_reason) return finishReason(choice);
-      }
-      throw new BackendError('openai /v1/completions: the stream ended without a finish reason', this.kind);
-    } catch (error) {
-      if (signal.aborted) return 'aborted';
-      throw error;
-    } finally {
-      release();
-    }
+    // Linked once nothing can throw before the stream, whose end releases it.
+    const { signal, release } = this.inflight.link(request.signal);
+    return yield* streamedGeneration(
+      this.http.stream('/v1/completions', body, 'sse', signal),
+      (event: CompletionResponse) => {
+        const choice = event.choices?.[0];
+        return choice ? { tokens: tokensOf(choice), stop: choice.finish_reason ? finishReason(choice) : undefined } : { tokens: [] };
+      },
+      { kind: this.kind, message: 'openai /v1/completions: the stream ended without a finish reason' },
+      signal,
+      release,
+    );
   }
 
   /** All contexts in one request (vLLM batches them and shares their common prefix through its cache). */

@@ -3,6 +3,7 @@
  * back until it is clear they do not, so nothing after a stop sequence is ever emitted. When a stop sequence
  * starts inside a token, that token's bytes before it come out as a piece without an id.
  */
+import { concatBytes } from '../text/bytes';
 
 export interface StopPiece {
   id?: number;
@@ -23,7 +24,7 @@ export class StopMatcher {
   push(id: number, bytes: Uint8Array): { emit: StopPiece[]; stopped: boolean } {
     if (this.stops.length === 0) return { emit: [{ id, bytes }], stopped: false };
     this.pending.push({ id, bytes });
-    const held = concat(this.pending.map((p) => p.bytes));
+    const held = concatBytes(this.pending.map((p) => p.bytes));
     const match = this.firstMatch(held);
     if (match >= 0) return { emit: this.take(match, true), stopped: true };
     return { emit: this.take(this.firstPartial(held), false), stopped: false };
@@ -70,16 +71,6 @@ export class StopMatcher {
     }
     return held.length;
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function indexOf(haystack: Uint8Array, needle: Uint8Array): number {

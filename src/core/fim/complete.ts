@@ -6,6 +6,7 @@
  * is always text to insert at the cursor: what the user typed is never repeated nor deleted.
  */
 import type { ConnectResult, ModelBackend, Prompt } from '../backends/types';
+import { concatBytes, startsWithBytes } from '../text/bytes';
 import type { Tokenizer } from '../tokenizers/types';
 import { checkTemplate, describeCheck, sentinelVocab } from './chooseTemplate';
 import { addsLeadingSpace } from './encodeText';
@@ -17,7 +18,8 @@ import { healConstraint, type HealConstraint } from './healConstraint';
 import { buildFimPrompt, type ExtraFile, type FimPrompt, type FimStrategy } from './prompt';
 import type { FimTemplate, SentinelRole } from './templates';
 
-export interface CompleteInput {
+/** A document split at the cursor, with the connected model, its own tokenizer and its FIM template. */
+export interface FimTarget {
   backend: ModelBackend;
   connected: ConnectResult;
   /** The model's own tokenizer. */
@@ -25,6 +27,9 @@ export interface CompleteInput {
   template: FimTemplate;
   prefix: string;
   suffix: string;
+}
+
+export interface CompleteInput extends FimTarget {
   strategy: FimStrategy;
   maxTokens: number;
   /** Other files for context, first in the prompt, in an order kept from request to request. */
@@ -235,7 +240,7 @@ class Run {
     if (temperature > 0) {
       // Recipe A as such: one cover drawn by probability, then sampling at token level (exact at T = 1).
       const cover = sampleCover(await coverEncodings(model, bytes, prompt.ids, prompt.tail, signal), temperature, this.input.random);
-      return cover && this.continueCover(prompt.ids, cover.tokens, concatBytes(prompt.tail, cover.remainder));
+      return cover && this.continueCover(prompt.ids, cover.tokens, concatBytes([prompt.tail, cover.remainder]));
     }
     let next: Float64Array;
     try {
@@ -248,11 +253,11 @@ class Run {
     let first = 0;
     for (let b = 1; b < next.length; b++) if (next[b] > next[first]) first = b;
     if (first === END_OF_TEXT) return prompt.tail;
-    const covers = await coverEncodings(model, bytes, prompt.ids, concatBytes(prompt.tail, Uint8Array.of(first)), signal);
+    const covers = await coverEncodings(model, bytes, prompt.ids, concatBytes([prompt.tail, Uint8Array.of(first)]), signal);
     let best = covers[0];
     for (const c of covers) if (c.logProb > best.logProb) best = c;
     if (!best || best.logProb === -Infinity) return undefined;
-    return this.continueCover(prompt.ids, best.tokens, concatBytes(prompt.tail, Uint8Array.of(first), best.remainder));
+    return this.continueCover(prompt.ids, best.tokens, concatBytes([prompt.tail, Uint8Array.of(first), best.remainder]));
   }
 
   /** The cover's bytes, then generation after the head and the cover's tokens. */
@@ -260,7 +265,7 @@ class Run {
     this.mark(tokens.length);
     const rest = this.input.maxTokens - tokens.length;
     const generated = rest > 0 ? await this.generate(concatIds(head, tokens), rest) : new Uint8Array(0);
-    return concatBytes(coverBytes, generated);
+    return concatBytes([coverBytes, generated]);
   }
 
   /**
@@ -329,7 +334,7 @@ class Run {
     const healed = out.length;
     const rest = this.input.maxTokens - healed;
     if (rest > 0) out.push(await this.generate(context, rest));
-    return concatBytes(...out);
+    return concatBytes(out);
   }
 
   private mark(tokens: number): void {
@@ -363,12 +368,8 @@ class Run {
       length += bytes.length;
       if (heal && parts.length >= maxTokens && length >= heal.tail.length) break;
     }
-    return concatBytes(...parts);
+    return concatBytes(parts);
   }
-}
-
-function startsWithBytes(bytes: Uint8Array, start: Uint8Array): boolean {
-  return bytes.length >= start.length && start.every((b, i) => bytes[i] === b);
 }
 
 /** Whether a token's bytes agree with the tail from `at`: one is a prefix of the other. */
@@ -384,16 +385,6 @@ function promptText(tokenizer: Tokenizer, ids: Uint32Array): string {
   let text = '';
   for (const id of ids) text += tokenizer.specialToken(id) ?? decoder.decode(tokenizer.tokenBytes(id) ?? new Uint8Array(0), { stream: true });
   return text + decoder.decode();
-}
-
-function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function concatIds(a: Uint32Array, b: ArrayLike<number>): Uint32Array {

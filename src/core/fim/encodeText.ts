@@ -3,6 +3,7 @@
  * text gets no SentencePiece dummy space (CodeLlama's `encode_infilling`).
  */
 import type { Tokenizer } from '../tokenizers/types';
+import { equalBytes } from '../text/bytes';
 import { utf8 } from '../text/utf8';
 
 const leading = new WeakMap<Tokenizer, boolean>();
@@ -18,7 +19,6 @@ export function addsLeadingSpace(tokenizer: Tokenizer): boolean {
   return v;
 }
 
-export const equalBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 // Characters put before the text and cut off again: each must end up in tokens of its own.
 const MARKERS = ['\n', '\u263a', '\u0001', '#'];

@@ -5,7 +5,8 @@
  */
 import type { Tokenizer } from '../tokenizers/types';
 import { utf8 } from '../text/utf8';
-import { encodeContinuing, equalBytes } from './encodeText';
+import { equalBytes } from '../text/bytes';
+import { encodeContinuing } from './encodeText';
 
 /** UTF-8 length of a character from its first byte; 0 for a byte that cannot start one. */
 const charLength = (b: number) => (b < 0x80 ? 1 : b < 0xc2 ? 0 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : b < 0xf5 ? 4 : 0);

@@ -3,19 +3,10 @@
  * covers) and naively (the next-token distribution after the canonical encoding up to the cursor, each
  * token counted for its first byte), to show the bias that the token boundary at the cursor causes.
  */
-import type { ConnectResult, ModelBackend } from '../backends/types';
-import type { Tokenizer } from '../tokenizers/types';
-import { byteTokenizerOf, fimIds, fimPrompt } from './complete';
+import { byteTokenizerOf, fimIds, fimPrompt, type FimTarget } from './complete';
 import { END_OF_TEXT, exactNextByteDistribution, tokenModelFromBackend } from './exact';
-import type { FimTemplate } from './templates';
 
-export interface NextBytesInput {
-  backend: ModelBackend;
-  connected: ConnectResult;
-  tokenizer: Tokenizer;
-  template: FimTemplate;
-  prefix: string;
-  suffix: string;
+export interface NextBytesInput extends FimTarget {
   signal?: AbortSignal;
 }
 

@@ -2,13 +2,11 @@
  * Canonicity tests through the tokenizer's own encoder: a token sequence is valid when encoding its bytes
  * gives it back (fim-exact §1.3), which is exact under prefix-canonicity (§2.1).
  */
+import { concatBytes } from '../../text/bytes';
 import type { ByteTokenizer } from './types';
 
 export function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+  return concatBytes([a, b]);
 }
 
 export function sameTokens(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
@@ -19,14 +17,7 @@ export function sameTokens(a: ArrayLike<number>, b: ArrayLike<number>): boolean 
 
 /** The bytes of a token sequence. */
 export function decodeTokens(tokenizer: ByteTokenizer, ids: ArrayLike<number>): Uint8Array {
-  const parts = Array.from(ids, (id) => tokenizer.tokenBytes(id));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(Array.from(ids, (id) => tokenizer.tokenBytes(id)));
 }
 
 /** The canonical encoding of `bytes`, or undefined when no token sequence ends exactly there. */

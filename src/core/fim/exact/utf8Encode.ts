@@ -13,7 +13,8 @@
  */
 import { utf8 } from '../../text/utf8';
 import type { Tokenizer } from '../../tokenizers/types';
-import { encodeContinuing, equalBytes } from '../encodeText';
+import { equalBytes } from '../../text/bytes';
+import { encodeContinuing } from '../encodeText';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const NONE = new Uint32Array(0);

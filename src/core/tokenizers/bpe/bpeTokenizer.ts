@@ -10,6 +10,7 @@ import { ENDS_MID_CHAR, PIECE_START, type EncodeOptions, type PieceEncoder, type
 import { HASH_START, hashBytes, hashStep, type ByteVocab } from './byteVocab';
 import { PieceCache } from './pieceCache';
 import { mergePiece, type MergeRules, type TokenSink } from './merge';
+import { concatBytes } from '../../text/bytes';
 
 export interface AddedToken {
   content: string;
@@ -170,20 +171,12 @@ export class BpeTokenizer implements Tokenizer, PieceEncoder {
 
   decodeBytes(ids: ArrayLike<number>): Uint8Array {
     const parts: Uint8Array[] = [];
-    let total = 0;
     for (let i = 0; i < ids.length; i++) {
       const bytes = this.tokenBytes(ids[i]);
       if (!bytes) throw new Error(`${this.id}: unknown token id ${ids[i]}`);
       parts.push(bytes);
-      total += bytes.length;
     }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatBytes(parts);
   }
 
   tokenBytes(id: number): Uint8Array | undefined {

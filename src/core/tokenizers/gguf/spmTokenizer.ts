@@ -7,6 +7,7 @@
 import { ggufTokenBytes, GgufTokenType, type GgufVocab } from '../../backends/gguf/vocab';
 import type { EncodeOptions, TokenSpans, Tokenizer, TokenizerInfo } from '../types';
 import { utf8 } from '../../text/utf8';
+import { concatBytes } from '../../text/bytes';
 
 const SPACE = '\u2581';
 
@@ -146,18 +147,13 @@ export class SpmTokenizer implements Tokenizer {
   }
 
   decodeBytes(ids: ArrayLike<number>): Uint8Array {
-    const parts = Array.from(ids, (id) => {
-      const b = this.tokenBytes(id);
-      if (!b) throw new Error(`${this.id}: unknown token id ${id}`);
-      return b;
-    });
-    const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatBytes(
+      Array.from(ids, (id) => {
+        const b = this.tokenBytes(id);
+        if (!b) throw new Error(`${this.id}: unknown token id ${id}`);
+        return b;
+      }),
+    );
   }
 
   tokenBytes(id: number): Uint8Array | undefined {

@@ -7,6 +7,7 @@ import { unitsAt, utf8, utf8WidthAt } from '../../text/utf8';
 import { spansFromUnits } from '../bpe/bpeTokenizer';
 import { ENDS_MID_CHAR, type EncodeOptions, type TokenSpans, type Tokenizer, type TokenizerInfo } from '../types';
 import { byteLevelAlphabet, checkTokenizerJson } from './tokenizerJson';
+import { concatBytes } from '../../text/bytes';
 
 interface JsonAddedToken {
   id: number;
@@ -91,14 +92,7 @@ export class LibraryTokenizer implements Tokenizer {
   }
 
   decodeBytes(ids: ArrayLike<number>): Uint8Array {
-    const parts = Array.from(ids, (id) => this.tokenBytes(id) ?? new Uint8Array());
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatBytes(Array.from(ids, (id) => this.tokenBytes(id) ?? new Uint8Array()));
   }
 
   tokenBytes(id: number): Uint8Array | undefined {
