@@ -17,6 +17,12 @@ describe('byteTokenizerOf', () => {
     for (const id of specialIds) assert.equal(bytes.tokenBytes(id).length, 0);
   });
 
+  it('is built once per connection and tokenizer (its token trie with it), not per completion', () => {
+    const c = connected();
+    assert.equal(byteTokenizerOf(c, tokenizer), byteTokenizerOf(c, tokenizer));
+    assert.notEqual(byteTokenizerOf(connected(), tokenizer), byteTokenizerOf(c, tokenizer));
+  });
+
   it('prefers the engine\'s bytes, and works with none from the engine at all', () => {
     const x = Uint8Array.of(120);
     assert.deepEqual(byteTokenizerOf(connected(() => x), tokenizer).tokenBytes(1000), x);

@@ -120,10 +120,23 @@ export function fimPrompt(input: Omit<CompleteInput, 'backend' | 'maxTokens'> & 
  * as the prompt leaves it out after the anchor.
  */
 export function byteTokenizerOf(connected: ConnectResult, tokenizer: Tokenizer): ByteTokenizer {
-  const engine = connected.info.tokenBytes;
-  const info = { ...connected.info, tokenBytes: (id: number) => engine?.(id) ?? tokenizer.tokenBytes(id) ?? new Uint8Array(0) };
-  return byteTokenizerFromInfo(info, encodeBytesWith(tokenizer, { spacePrefix: addsLeadingSpace(tokenizer) }));
+  let views = byteViews.get(connected);
+  if (!views) byteViews.set(connected, (views = new WeakMap()));
+  let view = views.get(tokenizer);
+  if (!view) {
+    const engine = connected.info.tokenBytes;
+    const info = { ...connected.info, tokenBytes: (id: number) => engine?.(id) ?? tokenizer.tokenBytes(id) ?? new Uint8Array(0) };
+    view = byteTokenizerFromInfo(info, encodeBytesWith(tokenizer, { spacePrefix: addsLeadingSpace(tokenizer) }));
+    views.set(tokenizer, view);
+  }
+  return view;
 }
+
+/**
+ * One byte view per connection and tokenizer: its byte table and the token trie cached on it take a third of
+ * a second for a 150k vocabulary, too much for every keystroke.
+ */
+const byteViews = new WeakMap<ConnectResult, WeakMap<Tokenizer, ByteTokenizer>>();
 
 /** Which strategy the backend can run, starting from the one asked for. */
 function usableStrategy(connected: ConnectResult, asked: FimStrategy): { strategy: CompletionStrategy; fallback?: string } {
