@@ -90,10 +90,11 @@ export class EmbeddedBackend implements ModelBackend {
     throw outcome.error;
   }
 
-  async nextTokenDistributions(contexts: readonly Uint32Array[], options: { topK?: number; signal?: AbortSignal }): Promise<Distribution[]> {
+  async nextTokenDistributions(contexts: readonly Uint32Array[], options: { topK?: number; want?: readonly Uint32Array[]; signal?: AbortSignal }): Promise<Distribution[]> {
     const { connection } = await this.ready(options.signal);
+    const want = options.topK !== undefined && options.want ? options.want.map((ids) => Array.from(ids)) : undefined;
     const wire = await connection.request(
-      { type: 'distributions', contexts: contexts.map((c) => Array.from(c)), topK: options.topK },
+      { type: 'distributions', contexts: contexts.map((c) => Array.from(c)), topK: options.topK, want },
       { signal: options.signal },
     );
     return wire.map(fromWire);
@@ -171,7 +172,7 @@ function connectResult(wire: WireModelInfo): ConnectResult {
 }
 
 function fromWire(wire: WireDistribution): Distribution {
-  if (wire.kind === 'top') return { kind: 'top', ids: Uint32Array.from(wire.ids), probs: Float64Array.from(wire.probs) };
+  if (wire.kind === 'top') return { kind: 'top', ids: Uint32Array.from(wire.ids), probs: Float64Array.from(wire.probs), otherMass: wire.otherMass, otherMax: wire.otherMax };
   const bytes = Buffer.from(wire.probs, 'base64');
   const floats = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   return { kind: 'full', probs: Float64Array.from(floats) };

@@ -62,6 +62,8 @@ interface CompletionEvent {
 }
 
 const LOAD_POLL_MS = 250;
+/** Makes `wholeCharId` the sampled token whatever the logits. */
+const WHOLE_CHAR_BIAS = 1e6;
 /** In the bytes → id map: more than one id has these bytes. */
 const AMBIGUOUS = -1;
 
@@ -80,6 +82,12 @@ export class LlamaServerBackend implements ModelBackend {
   private specials = new Set<number>();
   private connected?: ConnectResult;
   private slots = 1;
+  /**
+   * A token that is a whole character. The server answers a non-streamed request whose output ends inside
+   * a character with HTTP 500 ("does not match the expected Content-only format"), so a distribution
+   * request makes this its sampled token: a bias changes none of the raw probabilities it reads.
+   */
+  private wholeCharId?: number;
 
   constructor(options: LlamaServerOptions) {
     this.http = new HttpClient({
@@ -115,6 +123,8 @@ export class LlamaServerBackend implements ModelBackend {
       const { fim, endIds } = classifySpecials((t) => idOf.get(t), eosId);
       this.specials = new Set(idOf.values());
       const infill = await this.probeInfill(s);
+      const plain = await this.tokenize('a', s);
+      this.wholeCharId = plain.length === 1 ? plain[0] : undefined;
 
       const info: BackendModelInfo = {
         name: props.model_alias || baseName(props.model_path) || 'llama-server',
@@ -199,7 +209,8 @@ export class LlamaServerBackend implements ModelBackend {
   /**
    * One `n_predict: 1` request per context, at most one per slot at a time, each pinned to its slot so
    * that contexts sharing a prefix reuse that slot's cache. `n_probs` reads the raw softmax over all logits
-   * before any sampler, bias or grammar (llama.cpp `populate_token_probs`); `post_sampling_probs` stays off.
+   * before any sampler, bias or grammar (llama.cpp `populate_token_probs`); `post_sampling_probs` stays off,
+   * so the bias towards `wholeCharId` leaves the probabilities as they are.
    */
   async nextTokenDistributions(contexts: readonly Uint32Array[], options: { topK?: number; signal?: AbortSignal }): Promise<Distribution[]> {
     const info = this.requireConnected().info;
@@ -207,8 +218,10 @@ export class LlamaServerBackend implements ModelBackend {
     const full = !options.topK || options.topK >= info.vocabSize;
     try {
       return await mapLimited(contexts, this.slots, async (context, worker) => {
-        // An empty context is the start of text; token-id prompts never get BOS from the server.
-        const prompt = context.length ? Array.from(context) : info.bosId !== undefined ? [info.bosId] : '';
+        // An empty context is the start of text (BOS, or EOS for vocabularies without one, as the embedded
+        // engine has it): token-id prompts never get BOS from the server, and an empty prompt scores nothing.
+        const start = info.bosId ?? info.eosId;
+        const prompt = context.length ? Array.from(context) : start !== undefined ? [start] : '';
         const res = await this.http.postJson<CompletionEvent>(
           '/completion',
           {
@@ -220,6 +233,7 @@ export class LlamaServerBackend implements ModelBackend {
             cache_prompt: true,
             id_slot: worker % this.slots,
             stream: false,
+            ...(this.wholeCharId !== undefined ? { logit_bias: [[this.wholeCharId, WHOLE_CHAR_BIAS]] } : {}),
           },
           signal,
         );
@@ -394,12 +408,13 @@ function stopReason(type: string | undefined): StopReason {
   return 'length';
 }
 
+/** `n_probs` lists the top k of the softmax over the whole vocabulary: what it leaves is the rest. */
 function top(entries: readonly ProbEntry[]): Distribution {
-  return {
-    kind: 'top',
-    ids: Uint32Array.from(entries, (e) => e.id),
-    probs: Float64Array.from(entries, (e) => Math.exp(e.logprob)),
-  };
+  const probs = Float64Array.from(entries, (e) => Math.exp(e.logprob));
+  const otherMass = Math.max(0, 1 - probs.reduce((a, p) => a + p, 0));
+  // Each unlisted id has at most the last listed probability (not clamped by otherMass, which float32
+  // normalization can understate to 0).
+  return { kind: 'top', ids: Uint32Array.from(entries, (e) => e.id), probs, otherMass, otherMax: probs[probs.length - 1] ?? 1 };
 }
 
 function baseName(path: string | undefined): string | undefined {

@@ -94,8 +94,11 @@ export type StopReason = 'eos' | 'stop' | 'length' | 'aborted';
 export type Distribution =
   /** probs[id] for every id of the vocabulary. */
   | { kind: 'full'; probs: Float64Array }
-  /** The top k ids, most probable first, and their probabilities. */
-  | { kind: 'top'; ids: Uint32Array; probs: Float64Array };
+  /**
+   * The top k ids, most probable first, and their probabilities (with the ids asked for in `want`, where the
+   * engine can list them); the unlisted ids' total and a bound on each, where the engine says them.
+   */
+  | { kind: 'top'; ids: Uint32Array; probs: Float64Array; otherMass?: number; otherMax?: number };
 
 export interface ConnectResult {
   info: BackendModelInfo;
@@ -114,7 +117,7 @@ export interface ModelBackend {
    * Raw (pre-sampling) next-token distributions after each context, in one batch where the engine allows;
    * present when `capabilities.distributions` is not 'none'. An empty context means the start of text.
    */
-  nextTokenDistributions?(contexts: readonly Uint32Array[], options: { topK?: number; signal?: AbortSignal }): Promise<Distribution[]>;
+  nextTokenDistributions?(contexts: readonly Uint32Array[], options: { topK?: number; want?: readonly Uint32Array[]; signal?: AbortSignal }): Promise<Distribution[]>;
   /** Ends requests in flight and frees what the backend holds (a child process, sockets). */
   dispose(): void;
 }

@@ -5,15 +5,19 @@
 import { open } from 'node:fs/promises';
 import type { ControlledItem, Llama, LlamaContext, LlamaModel, LlamaModule, LlamaSequence, Token } from './llamaApi';
 import { describeModel } from './modelInfo';
-import type { GenerateWireRequest, LoadRequest, WireDistribution, WireModelInfo, WireStopReason, WireToken } from './protocol';
+import type { GenerateWireRequest, LoadRequest, WireBias, WireDistribution, WireModelInfo, WireStopReason, WireToken } from './protocol';
 import { MAX_DEFAULT_CONTEXT } from './protocol';
 import { StopMatcher } from './stops';
 
 /** Checked by the request loop between steps: true once the client has cancelled. */
 export type Cancelled = () => boolean;
 
+/** Runs an evaluation whose marked positions also report the greedy argmax's absolute probability. */
+type TopSampling = <T>(run: () => Promise<T>) => Promise<T>;
+
 export class EngineModel {
   private bytesOf: (id: Token, previous: readonly Token[]) => Uint8Array = () => new Uint8Array(0);
+  private topSampling: TopSampling | undefined;
 
   private constructor(
     private readonly lib: LlamaModule,
@@ -33,6 +37,7 @@ export class EngineModel {
       const info = describeModel(model, request.modelPath, context.contextSize, llama.gpu, request.threads);
       const engine = new EngineModel(lib, llama, model, context, context.getSequence(), info);
       engine.bytesOf = byteLookup(model, info);
+      engine.topSampling = topSamplingFor(llama, model, context);
       return engine;
     } catch (error) {
       await model.dispose();
@@ -125,14 +130,18 @@ export class EngineModel {
   }
 
   /**
-   * Greedy (no sampler options), so each Map is the raw softmax over the whole vocabulary. Contexts that
-   * extend the one before are scored in one pass with several marked positions.
+   * Next-token distributions after each context. Without `topK`: greedy (no sampler options), so each Map is
+   * the raw softmax over the whole vocabulary. With `topK`: the top k and the ids in `want`, found without
+   * sorting the vocabulary (see `topSampling`). Contexts that extend the one before are scored in one pass with
+   * several marked positions.
    */
-  async distributions(contexts: number[][], topK: number | undefined, cancelled: Cancelled): Promise<WireDistribution[]> {
+  async distributions(contexts: number[][], topK: number | undefined, want: number[][] | undefined, cancelled: Cancelled): Promise<WireDistribution[]> {
     const resolved = contexts.map((c) => (c.length > 0 ? c : this.startOfText()));
     for (const c of resolved) {
       if (c.length > this.info.contextSize) throw new Error(`A context has ${c.length} tokens; the context holds ${this.info.contextSize}.`);
     }
+    const partial = topK !== undefined && topK < this.info.vocabSize && this.topSampling !== undefined;
+    const listed = topK ?? 0;
     const out: WireDistribution[] = new Array(resolved.length);
     let i = 0;
     while (i < resolved.length) {
@@ -140,19 +149,103 @@ export class EngineModel {
       let end = i + 1;
       while (end < resolved.length && extendsContext(resolved[end], resolved[end - 1])) end++;
       const longest = resolved[end - 1];
-      const marks = new Set(resolved.slice(i, end).map((c) => c.length - 1));
+      const marks = new Map(resolved.slice(i, end).map((c, k) => [c.length - 1, i + k]));
       const start = await this.rewindTo(longest, resolved[i].length - 1);
-      const items = longest.slice(start).map((t, k): ControlledItem => (marks.has(start + k) ? [t, { generateNext: { probabilities: true } }] : t));
-      const results = await this.sequence.controlledEvaluate(items);
+      const items = longest.slice(start).map((t, k): ControlledItem => {
+        const at = marks.get(start + k);
+        if (at === undefined) return t;
+        return [t, { generateNext: partial ? { probabilities: true, confidence: true, options: this.topOptions(listed, want?.[at]) } : { probabilities: true } }];
+      });
+      const results = partial ? await (this.topSampling as TopSampling)(() => this.sequence.controlledEvaluate(items)) : await this.sequence.controlledEvaluate(items);
       for (let k = i; k < end; k++) {
-        const probabilities = results[resolved[k].length - 1 - start]?.next.probabilities;
-        if (!probabilities) throw new Error('The engine returned no probabilities.');
-        out[k] = toWire(probabilities, this.info.vocabSize, topK);
+        const next = results[resolved[k].length - 1 - start]?.next;
+        if (!next?.probabilities) throw new Error('The engine returned no probabilities.');
+        out[k] = partial ? partialWire(next.probabilities, next.confidence as number, new Set(want?.[k])) : toWire(next.probabilities, this.info.vocabSize, topK);
       }
       i = end;
     }
     return out;
   }
+
+  /** Sampler options that list the top k and the wanted ids: temperature 1, so the chain keeps the logits. */
+  private topOptions(topK: number, want: number[] | undefined) {
+    const bias = want?.length ? this.tokenBias(want.map((id): WireBias => [id, WANT_BIAS])) : undefined;
+    return { temperature: 1, topK: topK + (want?.length ?? 0), topP: 1, minP: 0, seed: 1, tokenBias: bias };
+  }
+}
+
+/**
+ * The logit added to wanted ids so that they rank in the top list whatever their probability: far above a
+ * small model's logit range, and small enough that float32 logits keep 1e-6 of relative precision.
+ */
+const WANT_BIAS = 24;
+
+/**
+ * Absolute probabilities from what the sampler returns: the listed ids' probabilities relative to the list
+ * (wanted ids lifted by WANT_BIAS), scaled by the absolute probability of the greedy argmax, which
+ * `topSampling` puts in `confidence`.
+ */
+function partialWire(relative: Map<Token, number>, argmax: { id: number; p: number } | number, wanted: Set<number>): WireDistribution {
+  const top = typeof argmax === 'number' ? undefined : argmax;
+  if (!top) throw new Error('The engine returned no normalizer.');
+  const lift = (id: number) => (wanted.has(id) ? Math.exp(-WANT_BIAS) : 1);
+  // The argmax anchors the scale. Where it is not listed, it ties with the best listed id outside `want`
+  // (which only the list's size kept out), so the largest unlifted value is its probability either way.
+  let anchor = 0;
+  let unwantedListed = false;
+  for (const [id, rel] of relative) {
+    anchor = Math.max(anchor, rel * lift(id));
+    if (!wanted.has(id)) unwantedListed = true;
+  }
+  if (!(anchor > 0) || (!relative.has(top.id) && !unwantedListed)) throw new Error('The engine\'s argmax is not in its top list.');
+  const scale = top.p / anchor;
+  const ids: number[] = [];
+  const probs: number[] = [];
+  let listed = 0;
+  let last = 0;
+  for (const [id, rel] of relative) {
+    const p = rel * lift(id) * scale;
+    ids.push(id);
+    probs.push(p);
+    listed += p;
+    last = rel * scale;
+  }
+  // An unlisted id ranks below the last listed one before lifting, so none is above its unlifted value.
+  const otherMass = Math.max(0, 1 - listed);
+  return { kind: 'top', ids, probs, otherMass, otherMax: last };
+}
+
+/**
+ * node-llama-cpp lists probabilities after its sampler chain, relative to what the chain kept: a top-k list
+ * is cheap (no sort of the vocabulary, no Map of it) but loses the normalizer. Each marked position is
+ * therefore sampled twice on the same logits: greedily first, whose confidence is computed over the whole
+ * vocabulary (the argmax's absolute probability), then with the caller's options. This reaches into 3.21's
+ * internals (the native context's `sampleToken`, a native sampler of our own); where they are not there,
+ * undefined, and distributions take the full path.
+ */
+function topSamplingFor(llama: Llama, model: LlamaModel, context: LlamaContext): TopSampling | undefined {
+  type Sample = (index: unknown, sampler: unknown, probabilities: boolean, confidence?: boolean) => Promise<[number, unknown, number | undefined]>;
+  const native = (context as unknown as { _ctx?: { sampleToken?: Sample } })._ctx;
+  const bindings = (llama as unknown as { _bindings?: { AddonSampler?: new (model: unknown) => { applyConfig(config: object): void; dispose(): void } } })._bindings;
+  const addonModel = (model as unknown as { _model?: unknown })._model;
+  if (!native || typeof native.sampleToken !== 'function' || !bindings?.AddonSampler || !addonModel) return undefined;
+  const original = native.sampleToken;
+  const greedy = new bindings.AddonSampler(addonModel);
+  greedy.applyConfig({ temperature: 0 });
+  const twice: Sample = async (index, sampler, probabilities) => {
+    const [argmax, , p] = await original.call(native, index, greedy, false, true);
+    const [token, listed] = await original.call(native, index, sampler, probabilities, false);
+    return [token, listed, { id: argmax, p } as unknown as number];
+  };
+  return async (run) => {
+    // The native method is read-only on its prototype: shadowed on the instance for this run only.
+    Object.defineProperty(native, 'sampleToken', { value: twice, configurable: true, writable: true });
+    try {
+      return await run();
+    } finally {
+      delete (native as { sampleToken?: Sample }).sampleToken;
+    }
+  };
 }
 
 function extendsContext(longer: number[], shorter: number[]): boolean {

@@ -100,7 +100,7 @@ async function handle(request: Exclude<EngineRequest, { type: 'cancel' }>): Prom
     case 'generate':
       return (await loaded()).generate(request, isCancelled, (token) => send({ type: 'token', id: request.id, token }));
     case 'distributions':
-      return (await loaded()).distributions(request.contexts, request.topK, isCancelled);
+      return (await loaded()).distributions(request.contexts, request.topK, request.want, isCancelled);
   }
 }
 

@@ -66,7 +66,16 @@ export interface LlamaContext {
   dispose(): Promise<void>;
 }
 
-export type ControlledItem = Token | [Token, { generateNext?: { probabilities?: boolean } }];
+export interface SampleOptions {
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  minP?: number;
+  seed?: number;
+  tokenBias?: TokenBias;
+}
+
+export type ControlledItem = Token | [Token, { generateNext?: { probabilities?: boolean; confidence?: boolean; options?: SampleOptions } }];
 
 export interface LlamaSequence {
   readonly contextTokens: Token[];
@@ -77,5 +86,5 @@ export interface LlamaSequence {
     tokens: Token[],
     options?: { temperature?: number; tokenBias?: TokenBias; grammarEvaluationState?: unknown; yieldEogToken?: boolean },
   ): AsyncGenerator<Token, void, void | Token | Token[]>;
-  controlledEvaluate(input: ControlledItem[]): Promise<(undefined | { next: { probabilities?: Map<Token, number> } })[]>;
+  controlledEvaluate(input: ControlledItem[]): Promise<(undefined | { next: { probabilities?: Map<Token, number>; confidence?: unknown } })[]>;
 }

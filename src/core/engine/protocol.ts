@@ -47,6 +47,8 @@ export interface DistributionsRequest {
   contexts: number[][];
   /** Top k only; absent for the full vocabulary. */
   topK?: number;
+  /** Per context, ids listed besides the top k with their exact probabilities (with `topK` only). */
+  want?: number[][];
 }
 
 export interface CancelRequest {
@@ -81,7 +83,8 @@ export interface WireModelInfo {
 export type WireDistribution =
   /** Float32 probabilities (what llama.cpp computes), one per id. */
   | { kind: 'full'; probs: string }
-  | { kind: 'top'; ids: number[]; probs: number[] };
+  /** The listed ids' probabilities, and what is left: the unlisted ids' total, and a bound on each of them. */
+  | { kind: 'top'; ids: number[]; probs: number[]; otherMass?: number; otherMax?: number };
 
 export type WireStopReason = 'eos' | 'stop' | 'length' | 'aborted';
 

@@ -3,6 +3,7 @@
  * next-token distributions, and a `ByteTokenizer` over the exact token bytes the engine reports.
  */
 import type { BackendModelInfo, ConnectResult, ModelBackend } from '../../backends/types';
+import type { PartialDistribution, PartialTokenModel } from './partial';
 import type { ByteTokenizer, TokenModel } from './types';
 
 export { encodeBytesWith } from './utf8Encode';
@@ -35,6 +36,67 @@ export function tokenModelFromBackend(backend: ModelBackend, connected: ConnectR
           probs[id] = 0;
         }
         return probs;
+      });
+    },
+  };
+}
+
+/**
+ * A `PartialTokenModel` over a backend's top-k distributions (the whole vocabulary when k reaches it). End-of-
+ * generation ids count as end of text, as in `tokenModelFromBackend`; where only some of them are listed, none
+ * is, so that end of text stays within the bounds.
+ */
+export function partialModelFromBackend(backend: ModelBackend, connected: ConnectResult): PartialTokenModel {
+  const { info, capabilities } = connected;
+  const distributions = backend.nextTokenDistributions?.bind(backend);
+  if (capabilities.distributions !== 'full' || !distributions) throw new Error(`exact byte-level probabilities need full next-token distributions; the ${backend.kind} backend gives ${capabilities.distributions === 'top-k' ? 'only the top k' : 'none'}`);
+  const full = tokenModelFromBackend(backend, connected);
+  const eosId = full.eosId;
+  const ends = new Set([eosId, ...info.endIds]);
+  const sumSlack = info.vocabSize * 2 ** -24;
+  return {
+    eosId,
+    vocabSize: info.vocabSize,
+    async topTokens(contexts, topK, signal, want) {
+      if (topK >= info.vocabSize) {
+        const probs = await full.nextTokenProbs(contexts, signal);
+        const ids = Uint32Array.from({ length: info.vocabSize }, (_, i) => i);
+        return probs.map((p) => ({ ids, probs: p, otherMax: 0, otherMass: 0 }));
+      }
+      // End of text is always wanted: every end id must be listed for it to be known.
+      const endIds = Uint32Array.from(ends);
+      const wanted = contexts.map((_, i) => (want?.[i]?.length ? Uint32Array.from([...want[i], ...endIds]) : endIds));
+      const ds = await distributions(contexts, { topK, want: wanted, signal });
+      return ds.map((d): PartialDistribution => {
+        if (d.kind !== 'top') throw new Error(`the ${backend.kind} backend returned a full distribution where the top ${topK} were asked for`);
+        let listedMass = 0;
+        for (const p of d.probs) listedMass += p;
+        // Engines normalize in float32: the listed probabilities can sum past 1 by up to vocabSize·2⁻²⁴ (llama-
+        // server's top 16,384 of a 151,669-token softmax sum to 1.0001), so the mass left unlisted is bounded
+        // with that slack; without it, a list could claim there is nothing else.
+        let otherMass = Math.min(1, Math.max(0, d.otherMass ?? 1 - listedMass) + sumSlack);
+        let otherMax = Math.min(d.otherMax ?? d.probs[d.probs.length - 1] ?? 1, otherMass);
+        const ids: number[] = [];
+        const probs: number[] = [];
+        let endMass = 0;
+        let endsListed = 0;
+        d.ids.forEach((id, i) => {
+          if (ends.has(id)) {
+            endMass += d.probs[i];
+            endsListed++;
+          } else {
+            ids.push(id);
+            probs.push(d.probs[i]);
+          }
+        });
+        if (endsListed === ends.size) {
+          ids.push(eosId);
+          probs.push(endMass);
+        } else {
+          otherMass += endMass;
+          otherMax = Math.min(otherMass, Math.max(otherMax, endMass + (ends.size - endsListed) * otherMax));
+        }
+        return { ids: Uint32Array.from(ids), probs: Float64Array.from(probs), otherMax, otherMass };
       });
     },
   };
