@@ -160,7 +160,8 @@ for (const kind of ['bigram-bpe', 'bigram-spm'] as TinyModelKind[]) {
         assert.equal(stopped.text, free.text.slice(0, free.text.indexOf(stopAt)));
       }
       const controller = new AbortController();
-      const gen = backend.generate({ prompt: { ids: Uint32Array.of(model.bosId, 10) }, maxTokens: 1000, signal: controller.signal, temperature: 1 });
+      // End of text banned: a sampled one would end the stream before the abort.
+      const gen = backend.generate({ prompt: { ids: Uint32Array.of(model.bosId, 10) }, maxTokens: 1000, signal: controller.signal, temperature: 1, tokenBias: new Map([[model.eosId, -Infinity]]) });
       await gen.next();
       controller.abort();
       let r = await gen.next();

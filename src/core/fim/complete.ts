@@ -11,8 +11,8 @@ import type { Tokenizer } from '../tokenizers/types';
 import { checkTemplate, describeCheck, sentinelVocab } from './chooseTemplate';
 import { addsLeadingSpace } from './encodeText';
 import { bannedByteTokensFor, producibleAt } from './healTokens';
-import { END_OF_TEXT, byteTokenizerFromInfo, coverEncodings, encodeBytesWith, exactNextByteDistribution, memoizedModel, sampleCover, tokenModelFromBackend } from './exact';
-import type { ByteTokenizer } from './exact';
+import { END_OF_TEXT, byteTokenizerFromInfo, cachedPartialModel, certifiedFirstStep, coverEncodings, encodeBytesWith, memoizedModel, newCertifiedStats, partialModelFromBackend, sampleCover, tokenModelFromBackend, tokenTrie } from './exact';
+import type { ByteTokenizer, CertifiedStats, PartialTokenModel } from './exact';
 import { decodeComplete, trimAgainstSuffix, wordStart } from './completionText';
 import { healConstraint, type HealConstraint } from './healConstraint';
 import { buildFimPrompt, type ExtraFile, type FimPrompt, type FimStrategy } from './prompt';
@@ -41,11 +41,16 @@ export interface CompleteInput extends FimTarget {
   temperature?: number;
   /** Uniform in [0, 1): draws the cover of the tail at temperature > 0 (default Math.random). */
   random?: () => number;
+  /**
+   * The k of each try of the certified exact method, smallest first (default `DEFAULT_SCHEDULE`); the whole
+   * vocabulary is always the last. Empty: full distributions at once.
+   */
+  exactTopK?: readonly number[];
   signal?: AbortSignal;
 }
 
 export type CompletionStrategy = FimStrategy | 'word';
-export type HealVia = HealConstraint['via'] | 'distributions';
+export type HealVia = HealConstraint['via'] | 'bias' | 'distributions';
 
 export interface CompleteStats {
   /** Milliseconds from the call to the first generated token (covers and healing steps included). */
@@ -57,6 +62,8 @@ export interface CompleteStats {
   healedBytes: number;
   /** Tokens in the prompt sent (extra files, prefix and suffix, after cutting to the context). */
   promptTokens: number;
+  /** `exact` and `heal` from distributions: contexts scored by the engine (cached ones not counted), and the k that settled it. */
+  scored?: CertifiedStats;
 }
 
 export interface Completion {
@@ -71,7 +78,10 @@ export interface Completion {
   strategy: CompletionStrategy;
   /** Why the strategy (or the way of healing) asked for was not used, when it was not. */
   fallback?: string;
-  /** How `heal` reproduced the tail: one constrained generation, or one distribution request per token. */
+  /**
+   * How `heal` reproduced the tail: one greedy token per healed token under a bias towards the tokens that
+   * agree with it, one constrained generation, or one distribution request per token.
+   */
   healVia?: HealVia;
   /** Every byte the model produced after the prompt, the tail included, before trimming. */
   middleBytes: Uint8Array;
@@ -137,6 +147,18 @@ export function byteTokenizerOf(connected: ConnectResult, tokenizer: Tokenizer):
  * a second for a 150k vocabulary, too much for every keystroke.
  */
 const byteViews = new WeakMap<ConnectResult, WeakMap<Tokenizer, ByteTokenizer>>();
+
+/**
+ * The connection's scoring model: top-k distributions with what earlier requests scored kept, so that a
+ * keystroke asks the engine only for the contexts its cover trie adds.
+ */
+export function scoringModelOf(backend: ModelBackend, connected: ConnectResult): PartialTokenModel {
+  let model = scoringModels.get(connected);
+  if (!model) scoringModels.set(connected, (model = cachedPartialModel(partialModelFromBackend(backend, connected))));
+  return model;
+}
+
+const scoringModels = new WeakMap<ConnectResult, PartialTokenModel>();
 
 /** Which strategy the backend can run, starting from the one asked for. */
 function usableStrategy(connected: ConnectResult, asked: FimStrategy): { strategy: CompletionStrategy; fallback?: string } {
@@ -206,7 +228,7 @@ export async function completeAt(input: CompleteInput): Promise<Completion> {
     ...(fallback ? { fallback } : {}),
     ...(healVia ? { healVia } : {}),
     middleBytes: produced,
-    stats: { ttftMs: run.ttftMs ?? totalMs, totalMs, tokens: run.tokens, healedBytes: tail.length, promptTokens: run.promptTokens },
+    stats: { ttftMs: run.ttftMs ?? totalMs, totalMs, tokens: run.tokens, healedBytes: tail.length, promptTokens: run.promptTokens, ...(run.scored.calls ? { scored: run.scored } : {}) },
   };
 }
 
@@ -215,6 +237,7 @@ class Run {
   tokens = 0;
   ttftMs: number | undefined;
   promptTokens = 0;
+  readonly scored = newCertifiedStats();
 
   constructor(
     private readonly input: CompleteInput,
@@ -243,34 +266,23 @@ class Run {
   /**
    * Recipe A at temperature 0. The most probable cover alone can start with a less probable byte than the
    * byte-level argmax (the mass of one byte is spread over many covers), so the first byte is the argmax of
-   * the exact next-byte distribution, and the cover is the most probable one of the tail and that byte.
+   * the exact next-byte distribution, and the cover is the most probable one of the tail and that byte; both
+   * certified from top-k distributions, escalating until they are.
    */
   async exact(prompt: FimPrompt): Promise<Uint8Array | undefined> {
     const { backend, connected, tokenizer, signal } = this.input;
     const bytes = byteTokenizerOf(connected, tokenizer);
-    const model = memoizedModel(tokenModelFromBackend(backend, connected));
     const temperature = this.input.temperature ?? 0;
     if (temperature > 0) {
       // Recipe A as such: one cover drawn by probability, then sampling at token level (exact at T = 1).
+      const model = memoizedModel(tokenModelFromBackend(backend, connected));
       const cover = sampleCover(await coverEncodings(model, bytes, prompt.ids, prompt.tail, signal), temperature, this.input.random);
       return cover && this.continueCover(prompt.ids, cover.tokens, concatBytes([prompt.tail, cover.remainder]));
     }
-    let next: Float64Array;
-    try {
-      next = await exactNextByteDistribution(model, bytes, prompt.ids, prompt.tail, signal);
-    } catch (e) {
-      signal?.throwIfAborted();
-      if (/probability 0/.test((e as Error).message)) return undefined;
-      throw e;
-    }
-    let first = 0;
-    for (let b = 1; b < next.length; b++) if (next[b] > next[first]) first = b;
-    if (first === END_OF_TEXT) return prompt.tail;
-    const covers = await coverEncodings(model, bytes, prompt.ids, concatBytes([prompt.tail, Uint8Array.of(first)]), signal);
-    let best = covers[0];
-    for (const c of covers) if (c.logProb > best.logProb) best = c;
-    if (!best || best.logProb === -Infinity) return undefined;
-    return this.continueCover(prompt.ids, best.tokens, concatBytes([prompt.tail, Uint8Array.of(first), best.remainder]));
+    const step = await certifiedFirstStep(scoringModelOf(backend, connected), bytes, prompt.ids, prompt.tail, { schedule: this.input.exactTopK, signal, stats: this.scored });
+    if (!step) return undefined;
+    if (step.byte === END_OF_TEXT || !step.cover) return prompt.tail;
+    return this.continueCover(prompt.ids, step.cover.tokens, concatBytes([prompt.tail, step.cover.remainder]));
   }
 
   /** The cover's bytes, then generation after the head and the cover's tokens. */
@@ -282,14 +294,25 @@ class Run {
   }
 
   /**
-   * Token healing. Where the engine takes a grammar or a regex, one generation constrained to start with the
-   * tail; else step by step from distributions. Output that does not start with the tail is never kept.
+   * Token healing. At temperature 0 where the engine takes a token bias, each healed token is the greedy one
+   * under a bias towards the tokens that agree with the tail; else, where it takes a grammar or a regex, one
+   * generation constrained to start with the tail; else step by step from distributions. Output that does
+   * not start with the tail is never kept.
    */
   async heal(prompt: FimPrompt): Promise<{ bytes?: Uint8Array; via?: HealVia; note?: string }> {
     const { connected, template, maxTokens, signal } = this.input;
     const tail = prompt.tail;
     if (tail.length === 0) return { bytes: await this.generate(prompt.ids, maxTokens) };
     let note: string | undefined;
+    if ((this.input.temperature ?? 0) === 0 && connected.capabilities.constraints.includes('token-bias')) {
+      try {
+        const bytes = await this.healByBias(prompt);
+        if (bytes) return { bytes, via: 'bias' };
+      } catch (e) {
+        signal?.throwIfAborted();
+        note = `healing with a token bias failed: ${(e as Error).message}`;
+      }
+    }
     const constraint = healConstraint(connected.capabilities.constraints, tail, template.stops);
     if (constraint) {
       try {
@@ -304,6 +327,47 @@ class Run {
     if (connected.capabilities.distributions === 'none') return { note };
     const bytes = await this.healFromDistributions(prompt);
     return { bytes, via: bytes ? 'distributions' : undefined, note: note && `${note}; healed from next-token distributions instead` };
+  }
+
+  /**
+   * Token healing by greedy steps under a bias: the tokens that agree with what is left of the tail get
+   * HEAL_BIAS added to their logits, which lifts every one of them above every other token and keeps their
+   * order, so the greedy token is the most probable agreeing one (what healing from distributions picks,
+   * without a distribution). Then ordinary generation. Costs what a plain completion costs, plus a request
+   * per healed token; undefined when a step's token does not agree (an agreeing token's logit is -∞ or more
+   * than HEAL_BIAS below the best, or the engine does not name the token: llama-server's stream holds back
+   * a token that ends inside a character).
+   */
+  private async healByBias(prompt: FimPrompt): Promise<Uint8Array | undefined> {
+    const { backend, connected, tokenizer, signal } = this.input;
+    const view = byteTokenizerOf(connected, tokenizer);
+    const trie = tokenTrie(view);
+    const tail = prompt.tail;
+    const producible = producibleAt(tokenizer, tail);
+    const usable = (id: number, at: number) => !this.ids.stopIds.has(id) && producible(id, view.tokenBytes(id), at);
+    let context = prompt.ids;
+    let at = 0;
+    const out: Uint8Array[] = [];
+    while (at < tail.length) {
+      const rest = tail.subarray(at);
+      const agreeing = [...trie.startingWith(rest)];
+      // Tokens the rest starts with: each equals a prefix of it.
+      for (let n = 1; n < rest.length; n++) for (const id of trie.startingWith(rest.subarray(0, n))) if (view.tokenBytes(id).length === n) agreeing.push(id);
+      const bias = new Map<number, number>();
+      for (const id of agreeing) if (usable(id, at)) bias.set(id, HEAL_BIAS);
+      if (bias.size === 0) return undefined;
+      let token: number | undefined;
+      for await (const t of backend.generate({ prompt: { ids: context }, maxTokens: 1, temperature: 0, tokenBias: bias, signal })) token ??= t.id;
+      if (token === undefined || !bias.has(token)) return undefined;
+      const bytes = view.tokenBytes(token);
+      out.push(bytes);
+      at += bytes.length;
+      context = concatIds(context, [token]);
+      this.mark(1);
+    }
+    const rest = this.input.maxTokens - out.length;
+    if (rest > 0) out.push(await this.generate(context, rest));
+    return concatBytes(out);
   }
 
   /**
@@ -384,6 +448,12 @@ class Run {
     return concatBytes(parts);
   }
 }
+
+/**
+ * The logit healing adds to the tokens that agree with the tail: above any gap between a trained model's
+ * logits, and small enough that float32 logits near it keep 1e-5 of their differences.
+ */
+const HEAL_BIAS = 100;
 
 /** Whether a token's bytes agree with the tail from `at`: one is a prefix of the other. */
 function agrees(bytes: Uint8Array, tail: Uint8Array, at: number): boolean {
