@@ -12,6 +12,9 @@ import { tokenizerFromGguf } from '../../src/core/tokenizers/gguf/ggufTokenizer'
 import type { Tokenizer } from '../../src/core/tokenizers/types';
 import { adversarial, ATOMS, randomText, realFiles, rng } from '../fixtures/corpus';
 import { modelCache, writeTinyModel, type TinyModelKind } from '../fixtures/gguf/index';
+import { writeRealVocabModel, type FimStyle } from '../fixtures/gguf/realVocab';
+import { checkTemplate, describeCheck, sentinelVocab } from '../../src/core/fim/chooseTemplate';
+import { FIM_TEMPLATES } from '../../src/core/fim/templates';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ENGINE = join(ROOT, '.cache', 'engine', 'node_modules', 'node-llama-cpp');
@@ -106,4 +109,37 @@ const engineThere = existsSync(ENGINE);
       });
     });
   }
+  describe('FIM sentinels as older conversions type them (Qwen 3 vocabulary, 151,669 tokens)', function () {
+    this.timeout(120_000);
+    const styles: FimStyle[] = [
+      { type: 'user-defined', named: true },
+      { type: 'user-defined', named: false },
+      { type: 'normal', named: true },
+      { type: 'normal', named: false },
+    ];
+    const texts = ['<|fim_prefix|>def f():<|fim_suffix|>\n<|fim_middle|>', 'x = "<|fim_middle|>"  # <|endoftext|>', ...randomStrings(11, 40)];
+    for (const style of styles) {
+      it(`${style.type}, ${style.named ? 'named by fim_*_token_id' : 'found by its text'}: counting and the template agree with llama.cpp`, async () => {
+        const fixture = writeRealVocabModel('qwen3', join(modelCache(), `fim-${style.type}-${style.named ? 'named' : 'unnamed'}.gguf`), { fimStyle: style });
+        const vocab = ggufVocab(readGguf(readFileSync(fixture.path)));
+        const tokenizer = tokenizerFromGguf(vocab);
+        const model = await llama.loadModel({ modelPath: fixture.path, vocabOnly: true });
+        try {
+          assert.deepEqual({ prefix: vocab.fim.prefix, suffix: vocab.fim.suffix, middle: vocab.fim.middle }, fixture.fim);
+          for (const text of texts) {
+            assertSame(tokenizer, text, model.tokenize(text, false), 'plain');
+            assert.deepEqual(Array.from(tokenizer.encode(text, { parseSpecialTokens: true })), Array.from(model.tokenize(text, true)), JSON.stringify(text));
+          }
+          const check = checkTemplate(FIM_TEMPLATES['qwen2.5-coder'], sentinelVocab(tokenizer), vocab.fim);
+          assert.ok(check.ok, describeCheck(check));
+          assert.deepEqual([check.ids.prefix, check.ids.suffix, check.ids.middle], [fixture.fim!.prefix, fixture.fim!.suffix, fixture.fim!.middle]);
+          // llama.cpp types a sentinel control when it finds it by its text, and says so: so does Tokenwise.
+          const said = (tokenizer.notes ?? []).some((n) => n.includes(JSON.stringify('<|fim_prefix|>')));
+          assert.equal(said, !style.named, JSON.stringify(tokenizer.notes));
+        } finally {
+          await model.dispose();
+        }
+      });
+    }
+  });
 });

@@ -146,7 +146,12 @@ function checkOne(role: SentinelRole | 'stop', text: string, vocab: SentinelVoca
   const pieces = ids.map((id) => vocab.tokenText(id));
   const plain = Array.from(vocab.encodePlain(text));
   const check: SentinelCheck = { role, text, ids, pieces, matchedInText: plain.length === 1 && ids.length === 1 && plain[0] === ids[0] };
-  if (ids.length !== 1) check.problem = 'split';
+  // The model names this token for the role (an older conversion may type it user-defined or normal):
+  // prompts are ids, so llama.cpp uses it whatever its type, and so does Tokenwise.
+  if (expected !== undefined && vocab.tokenText(expected) === text) {
+    check.id = expected;
+    check.matchedInText = plain.length === 1 && plain[0] === expected;
+  } else if (ids.length !== 1) check.problem = 'split';
   else if (!vocab.isSpecial(ids[0])) check.problem = 'not-special';
   else if (expected !== undefined && expected !== ids[0]) check.problem = 'wrong-id';
   else check.id = ids[0];

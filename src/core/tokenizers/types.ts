@@ -47,6 +47,8 @@ export interface Tokenizer extends TokenizerInfo {
    * independently (every BPE with a pre-tokenizer). See `DocumentTokens`.
    */
   readonly pieces?: PieceEncoder;
+  /** What loading it found worth telling the user once (a GGUF's tokens typed control as llama.cpp types them). */
+  readonly notes?: readonly string[];
 }
 
 /** Flags of a token in a `PieceSink`. */

@@ -176,6 +176,7 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
       });
       const tokenizer = found.tokenizer;
       this.log.info(`completions: the model's vocabulary from ${found.source}${found.verified ? ', checked against the backend' : ''}`);
+      for (const note of tokenizer.notes ?? []) this.log.info(`completions: ${note}`);
       if (current.backend instanceof LlamaServerBackend) await current.backend.loadTokenBytes();
       const asked = config.get<string>('completion.template', '');
       const chosen = templateForModel(current.result, tokenizer, isFimTemplateId(asked) ? asked : undefined);

@@ -32,10 +32,21 @@ export interface GgufVocab {
   /** SentencePiece: prefix text with a space (on by default, as llama.cpp does). */
   addSpacePrefix: boolean;
   name?: string;
+  /**
+   * Tokens llama.cpp types control by their text although the file does not (FIM and end-of-turn tokens an
+   * older conversion marked user-defined or normal): `types` already says control, as llama.cpp's loader
+   * makes them, and this says which, for the log.
+   */
+  retyped: { id: number; text: string; was: number }[];
 }
 
 // Token texts llama.cpp recognizes when the id keys are missing (from its vocabulary loader).
 const EOT_TEXTS = ['<|eot_id|>', '<|im_end|>', '<|end|>', '<end_of_turn>', '<|endoftext|>', '<|end_of_text|>', '<EOT>', '_<EOT>', '[EOT]', '<｜end▁of▁sentence｜>', '<end_of_utterance>'];
+/** Texts llama.cpp makes end-of-generation tokens whatever the keys say, typing them control. */
+const EOG_TEXTS = [
+  '<|eot_id|>', '<|im_end|>', '<|end|>', '<|return|>', '<|call|>', '<|flush|>', '<|calls|>', '<end_of_turn>', '<|endoftext|>', '</s>', '<|eom_id|>',
+  '<EOT>', '_<EOT>', '[EOT]', '[EOS]', '<|end_of_text|>', '<end_of_utterance>', '<eos>', '<turn|>', '<|tool_response>', '<｜end▁of▁sentence｜>', '[e~[',
+];
 const FIM_TEXTS: Record<keyof FimTokenIds, string[]> = {
   prefix: ['<|fim_prefix|>', '<fim-prefix>', '<fim_prefix>', '<｜fim▁begin｜>', '<PRE>', '▁<PRE>', '<|code_prefix|>', '<|prefix|>'],
   suffix: ['<|fim_suffix|>', '<fim-suffix>', '<fim_suffix>', '<｜fim▁hole｜>', '<SUF>', '▁<SUF>', '<|code_suffix|>', '<|suffix|>'],
@@ -98,12 +109,23 @@ export function ggufVocab(file: GgufFile): GgufVocab {
     return undefined;
   };
   const spm = model === 'llama';
+  // llama.cpp types a token control when it finds it by its text (a role without its key, or an
+  // end-of-generation text), and warns: the tokenizer must match those tokens as llama.cpp does.
+  const retyped: GgufVocab['retyped'] = [];
+  const control = (i: number | undefined) => {
+    if (i === undefined || types[i] === GgufTokenType.CONTROL || retyped.some((r) => r.id === i)) return i;
+    retyped.push({ id: i, text: tokens[i], was: types[i] });
+    types[i] = GgufTokenType.CONTROL;
+    return i;
+  };
   const fim: FimTokenIds = {};
   for (const k of Object.keys(FIM_KEYS) as (keyof FimTokenIds)[]) {
     const old = OLD_FIM_KEYS[k];
-    const v = id(FIM_KEYS[k]) ?? (old ? id(old) : undefined) ?? findText(FIM_TEXTS[k]);
+    const v = id(FIM_KEYS[k]) ?? (old ? id(old) : undefined) ?? control(findText(FIM_TEXTS[k]));
     if (v !== undefined) fim[k] = v;
   }
+  const eotId = id('eot_token_id') ?? control(findText(EOT_TEXTS));
+  for (const text of EOG_TEXTS) control(byText.get(text));
   const pre = get('pre')?.value;
   const name = file.metadata.get('general.name')?.value;
   return {
@@ -115,7 +137,7 @@ export function ggufVocab(file: GgufFile): GgufVocab {
     merges: merges ? (merges.value as string[]) : [],
     bosId: id('bos_token_id') ?? (spm ? byText.get('<s>') : undefined),
     eosId: id('eos_token_id') ?? (spm ? byText.get('</s>') : undefined),
-    eotId: id('eot_token_id') ?? findText(EOT_TEXTS),
+    eotId,
     unkId: id('unknown_token_id') ?? (spm ? byText.get('<unk>') : undefined),
     padId: id('padding_token_id'),
     fim,
@@ -123,6 +145,7 @@ export function ggufVocab(file: GgufFile): GgufVocab {
     addEos: flag('add_eos_token', false),
     addSpacePrefix: flag('add_space_prefix', spm),
     name: typeof name === 'string' ? name : undefined,
+    retyped,
   };
 }
 

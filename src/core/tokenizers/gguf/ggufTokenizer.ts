@@ -12,7 +12,10 @@ import { SpmTokenizer } from './spmTokenizer';
  */
 export function tokenizerFromGguf(vocab: GgufVocab, info: Partial<Omit<TokenizerInfo, 'vocabSize'>> = {}): Tokenizer {
   const full = { id: info.id ?? `gguf:${vocab.name ?? vocab.model}`, name: info.name ?? vocab.name ?? 'GGUF model', family: info.family ?? 'gguf', exact: info.exact ?? true };
-  if (vocab.model === 'gpt2') return bpeTokenizerFromData(bpeDataFromGguf(vocab), full);
-  if (vocab.model === 'llama') return new SpmTokenizer(vocab, full);
-  throw new GgufError(`unsupported GGUF tokenizer model '${vocab.model}' (supported: gpt2, llama)`);
+  const tokenizer = vocab.model === 'gpt2' ? bpeTokenizerFromData(bpeDataFromGguf(vocab), full) : vocab.model === 'llama' ? new SpmTokenizer(vocab, full) : undefined;
+  if (!tokenizer) throw new GgufError(`unsupported GGUF tokenizer model '${vocab.model}' (supported: gpt2, llama)`);
+  const notes = vocab.retyped.map((r) => `token ${r.id} ${JSON.stringify(r.text)} is typed ${TYPE_NAMES[r.was] ?? r.was} in the file; treated as a control token, as llama.cpp does`);
+  return notes.length ? Object.assign(tokenizer, { notes }) : tokenizer;
 }
+
+const TYPE_NAMES: Record<number, string> = { 0: 'undefined', 1: 'normal', 2: 'unknown', 4: 'user-defined', 5: 'unused', 6: 'byte' };
