@@ -19,4 +19,14 @@ export { scanWorkspace } from './workspace/scan';
 export { WorkspaceIndex } from './workspace/workspaceIndex';
 export { nodeFs, nodeRoot } from './workspace/nodeFs';
 export { coverEncodings, exactNextByteDistribution, IncrementalByteState, sampleCover, tokenModelFromBackend, byteTokenizerFromInfo, encodeBytesWith } from './fim/exact';
-export type { TokenModel, ByteTokenizer, Cover, ExactOptions } from './fim/exact';
+export { boundedNextBytes, cachedPartialModel, certifiedFirstStep, partialModelFromBackend } from './fim/exact';
+export type { TokenModel, ByteTokenizer, Cover, ExactOptions, PartialTokenModel, PartialDistribution } from './fim/exact';
+// Completions as the editor runs them: connect a backend, find its vocabulary and template, complete at a cursor.
+export { createBackend } from './backends/create';
+export { EmbeddedBackend } from './backends/embedded';
+export type { BackendSettings } from './backends/create';
+export type { ConnectResult, ModelBackend } from './backends/types';
+export { findModelTokenizer } from './fim/modelTokenizer';
+export { templateForModel } from './fim/templateForModel';
+export { completeAt, fimIds, fimPrompt } from './fim/complete';
+export type { CompleteInput, Completion, CompleteStats } from './fim/complete';

@@ -23,6 +23,12 @@ interface CoreApi {
   }>;
   coverEncodings(model: ToyModel, tokenizer: ToyTokenizer, head: Uint32Array, tail: Uint8Array): Promise<{ tokens: Uint32Array; logProb: number; remainder: Uint8Array }[]>;
   exactNextByteDistribution(model: ToyModel, tokenizer: ToyTokenizer, head: Uint32Array, tail: Uint8Array): Promise<Float64Array>;
+  certifiedFirstStep(model: unknown, tokenizer: ToyTokenizer, head: Uint32Array, tail: Uint8Array): Promise<{ byte: number; cover?: { tokens: Uint32Array } } | undefined>;
+  createBackend: (...args: unknown[]) => unknown;
+  EmbeddedBackend: new (...args: unknown[]) => unknown;
+  findModelTokenizer: (...args: unknown[]) => unknown;
+  templateForModel: (...args: unknown[]) => unknown;
+  completeAt: (...args: unknown[]) => unknown;
   DocumentTokens: new (tokenizer: unknown, text: string) => {
     applyChange(offset: number, removedLength: number, insertedText: string): void;
     count: number;
@@ -75,5 +81,18 @@ describe('the public API of dist/core.js', () => {
     assert.ok(next['b'.charCodeAt(0)] > 0 && next[256] > 0);
     const covers = await core.coverEncodings(model, tokenizer, new Uint32Array(0), new TextEncoder().encode('a'));
     assert.deepEqual(covers.map((c) => Array.from(c.tokens)).sort(), [[0], [2]]);
+    // The same model through top-1 lists: certified, the answer is the full method's argmax.
+    const partial = {
+      eosId: 3,
+      vocabSize: 4,
+      topTokens: async (contexts: Uint32Array[], topK: number) => contexts.map(() => (topK >= 4 ? { ids: Uint32Array.of(0, 1, 2, 3), probs: Float64Array.of(0.25, 0.25, 0.25, 0.25), otherMax: 0, otherMass: 0 } : { ids: Uint32Array.of(0), probs: Float64Array.of(0.25), otherMax: 0.25, otherMass: 0.75 })),
+    };
+    const step = await core.certifiedFirstStep(partial, tokenizer, new Uint32Array(0), new TextEncoder().encode('a'));
+    const best = next.indexOf(Math.max(...next));
+    assert.equal(step?.byte, best);
+  });
+
+  it('exports the completion entry points: connect a backend, find its vocabulary and template, complete at a cursor', () => {
+    for (const name of ['createBackend', 'EmbeddedBackend', 'findModelTokenizer', 'templateForModel', 'completeAt'] as const) assert.equal(typeof core[name], 'function', name);
   });
 });
