@@ -6,11 +6,10 @@
  * replay, and the word-boundary fallback runs on the Ollama replay (text-only prompts).
  */
 import assert from 'node:assert/strict';
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EmbeddedBackend } from '../../src/core/backends/embedded';
-import { LlamaServerBackend } from '../../src/core/backends/llamaServer';
 import { OllamaBackend } from '../../src/core/backends/ollama';
 import { OpenAICompatibleBackend } from '../../src/core/backends/openai';
 import type { ConnectResult, ModelBackend } from '../../src/core/backends/types';
@@ -22,7 +21,7 @@ import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
 import type { Tokenizer, TokenSpans } from '../../src/core/tokenizers/types';
 import { ensureEngine } from '../../scripts/install-engine';
 import { modelCache, writeTinyModel, type TinyModel } from '../fixtures/gguf';
-import { freePort, LLAMA_SERVER, startLlamaServer } from '../fixtures/llamaServer';
+import { startServerBackend } from '../fixtures/llamaServer';
 import { OLLAMA_MODEL, startOllamaReplay, type OllamaReplay } from '../fixtures/servers/ollamaReplay';
 import { REPLAY_VOCAB, replayTokenize, tokenText } from '../fixtures/servers/replayModel';
 import { startVllmReplay, type VllmReplay } from '../fixtures/servers/vllmReplay';
@@ -265,29 +264,16 @@ grammarSuite(
   () => embedded?.dispose(),
 );
 
-let server: ChildProcess | undefined;
-let serverBackend: LlamaServerBackend | undefined;
+let stopServer: (() => Promise<void>) | undefined;
 grammarSuite(
   'llama-server',
   false,
   async (model) => {
-    // Built by scripts/build-llama-server.sh (npm run test:integration); skipped where it is not.
-    if (!existsSync(LLAMA_SERVER)) return undefined;
-    const port = await freePort();
-    server = await startLlamaServer(model.path, port);
-    serverBackend = new LlamaServerBackend({ url: `http://127.0.0.1:${port}`, timeoutMs: 60_000 });
-    const connected = await serverBackend.connect();
-    await serverBackend.loadTokenBytes();
-    return { backend: serverBackend, connected };
+    const started = await startServerBackend(model.path, 60_000);
+    stopServer = started?.stop;
+    return started;
   },
-  async () => {
-    serverBackend?.dispose();
-    if (server && server.exitCode === null && server.signalCode === null) {
-      const exited = new Promise((r) => server!.once('exit', r));
-      server.kill('SIGKILL');
-      await exited;
-    }
-  },
+  () => stopServer?.(),
 );
 
 /** The replay servers' made-up vocabulary as a tokenizer: greedy longest match, as the replays tokenize. */

@@ -5,11 +5,10 @@
  * answers distribution requests whose most probable token ends inside a character.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EmbeddedBackend } from '../../src/core/backends/embedded';
-import { LlamaServerBackend } from '../../src/core/backends/llamaServer';
 import type { ConnectResult, ModelBackend } from '../../src/core/backends/types';
 import { completeAt, type CompleteInput } from '../../src/core/fim/complete';
 import { decodeComplete } from '../../src/core/fim/completionText';
@@ -19,7 +18,7 @@ import type { Tokenizer } from '../../src/core/tokenizers/types';
 import { ensureEngine } from '../../scripts/install-engine';
 import { modelCache } from '../fixtures/gguf';
 import { writeRealVocabModel } from '../fixtures/gguf/realVocab';
-import { freePort, LLAMA_SERVER, startLlamaServer } from '../fixtures/llamaServer';
+import { startServerBackend } from '../fixtures/llamaServer';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ENGINE = join(ROOT, 'dist', 'engine.js');
@@ -97,28 +96,15 @@ realVocabSuite(
   () => embedded?.dispose(),
 );
 
-let server: ChildProcess | undefined;
-let serverBackend: LlamaServerBackend | undefined;
+let stopServer: (() => Promise<void>) | undefined;
 realVocabSuite(
   'llama-server',
   async (modelPath) => {
-    // Built by scripts/build-llama-server.sh (npm run test:integration); skipped where it is not.
-    if (!existsSync(LLAMA_SERVER)) return undefined;
-    const port = await freePort();
-    server = await startLlamaServer(modelPath, port);
-    serverBackend = new LlamaServerBackend({ url: `http://127.0.0.1:${port}`, timeoutMs: 120_000 });
-    const connected = await serverBackend.connect();
-    await serverBackend.loadTokenBytes();
-    return { backend: serverBackend, connected };
+    const started = await startServerBackend(modelPath, 120_000);
+    stopServer = started?.stop;
+    return started;
   },
-  async () => {
-    serverBackend?.dispose();
-    if (server && server.exitCode === null && server.signalCode === null) {
-      const exited = new Promise((r) => server!.once('exit', r));
-      server.kill('SIGKILL');
-      await exited;
-    }
-  },
+  () => stopServer?.(),
   (engine) => {
     it('answers every distribution request, those whose most probable token ends inside a character too', async () => {
       // Without the bias towards a whole-character token, one of these 60 contexts fails on this model.

@@ -152,7 +152,7 @@ const byteViews = new WeakMap<ConnectResult, WeakMap<Tokenizer, ByteTokenizer>>(
  * The connection's scoring model: top-k distributions with what earlier requests scored kept, so that a
  * keystroke asks the engine only for the contexts its cover trie adds.
  */
-export function scoringModelOf(backend: ModelBackend, connected: ConnectResult): PartialTokenModel {
+function scoringModelOf(backend: ModelBackend, connected: ConnectResult): PartialTokenModel {
   let model = scoringModels.get(connected);
   if (!model) scoringModels.set(connected, (model = cachedPartialModel(partialModelFromBackend(backend, connected))));
   return model;
