@@ -15,6 +15,7 @@ import { modelCache, writeTinyModel, type TinyModelKind } from '../fixtures/gguf
 import { writeRealVocabModel, type FimStyle } from '../fixtures/gguf/realVocab';
 import { checkTemplate, describeCheck, sentinelVocab } from '../../src/core/fim/chooseTemplate';
 import { FIM_TEMPLATES } from '../../src/core/fim/templates';
+import { preTokenizerFor, supportedPreTokenizers } from '../../src/core/tokenizers/gguf/preTokenizers';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ENGINE = join(ROOT, '.cache', 'engine', 'node_modules', 'node-llama-cpp');
@@ -109,6 +110,64 @@ const engineThere = existsSync(ENGINE);
       });
     });
   }
+  describe("every byte-level pre-tokenizer llama.cpp has (Llama 3's vocabulary, 128,256 tokens)", function () {
+    this.timeout(600_000);
+    // What the splits disagree on: digit runs, scripts, cases, marks, wide spaces, trailing space, sentinels.
+    const probes = [
+      'x = 1234567 + 12.5e-10; y = ０１２３ ٣٤٥٦ ①②',
+      'helloWorld HELLOworld ÉcoleNormale émile aÉb ǅemal ΣΊΣΥΦΟΣ straße',
+      'Cafe\u0301 x\u0300\u0301 \u0301a ǅ\u0308',
+      '日本語のテキスト　と中文文本，还有한국어 텍스트。カタカナ ｶﾀｶﾅ ㄅㄆ ！？…“”',
+      'trailing spaces   ',
+      'a\u3000\u3000b \u00a0c\u2028d \u0085e\t\tf',
+      '<sentinel:12>IMGIMGABCZ  tabs\t\tand    four',
+      "don't I'M they'VE 'reX ''s",
+      '});\n\n/// <reference path="x" />\n\r\n  indented\r\n\tend\r',
+      '$+<=>^~|` !!!??? ... ---',
+    ];
+    const groups = new Map<string, string[]>();
+    for (const name of supportedPreTokenizers()) {
+      const key = JSON.stringify(preTokenizerFor(name));
+      groups.set(key, [...(groups.get(key) ?? []), name]);
+    }
+    const write = (pre: string | null) => writeRealVocabModel('llama3', join(modelCache(), 'pre-tokenizer.gguf'), { pre, forTokenizing: true }).path;
+    /** Compares llama.cpp's ids for the file that names `pre` with `tokenizer`'s (by default, the file's own). */
+    const check = async (pre: string | null, texts: string[], given?: Tokenizer) => {
+      const path = write(pre);
+      const tokenizer = given ?? tokenizerFromGguf(ggufVocab(readGguf(readFileSync(path))));
+      const model = await llama.loadModel({ modelPath: path, vocabOnly: true });
+      try {
+        // llama.cpp's std::regex recurses once per character of a match and overflows its stack past about
+        // 20,000: texts go in slices of 16,000 characters.
+        for (const whole of texts) {
+          for (let at = 0; at === 0 || at < whole.length; at += 16_000) {
+            const text = whole.slice(at, at + 16_000);
+            assertSame(tokenizer, text, model.tokenize(text, false), String(pre));
+          }
+        }
+      } finally {
+        await model.dispose();
+      }
+      return tokenizer;
+    };
+    for (const names of groups.values()) {
+      it(`${names.join(', ')}: adversarial texts, real files and 300 random strings`, async () => {
+        const files = realFiles().map(([, text]) => text.slice(0, 20_000));
+        const tokenizer = await check(names[0], [...probes, ...adversarial().map(([, t]) => t), ...files, ...randomStrings(names[0].length * 7, 300)]);
+        // The other names share the split: llama.cpp must split them the same way.
+        for (const name of names.slice(1)) await check(name, probes, tokenizer);
+      });
+    }
+    it("a file that names no pre-tokenizer: llama.cpp's default, and a note says so", async () => {
+      await check(null, [...probes, ...randomStrings(3, 100)]);
+      const notes = tokenizerFromGguf(ggufVocab(readGguf(readFileSync(write(null))))).notes ?? [];
+      assert.ok(notes.some((n) => n.includes('tokenizer.ggml.pre')), JSON.stringify(notes));
+    });
+    it('a pre-tokenizer llama.cpp splits by hand-written code is refused with the reason', () => {
+      assert.match(String(preTokenizerFor('kimi-k2')), /kimi-k2.*hand-written/);
+      assert.match(String(preTokenizerFor('no-such-thing')), /unknown GGUF pre-tokenizer 'no-such-thing'/);
+    });
+  });
   describe('FIM sentinels as older conversions type them (Qwen 3 vocabulary, 151,669 tokens)', function () {
     this.timeout(120_000);
     const styles: FimStyle[] = [

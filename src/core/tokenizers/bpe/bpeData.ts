@@ -4,6 +4,7 @@
  * loading `o200k_base` is typed-array views over one buffer plus building one hash table.
  */
 import type { NormalForm } from '../../text/normalize';
+import type { RegexDialect } from '../pretokenize/regexScanner';
 import type { AddedToken } from './bpeTokenizer';
 
 export interface BpeHeader {
@@ -11,6 +12,8 @@ export interface BpeHeader {
   kind: 'ranks' | 'merges';
   /** Pre-tokenizer patterns, applied one after the other (Rust regex syntax). */
   patterns: string[];
+  /** How the patterns are read where Rust's `regex` and llama.cpp differ (GGUF vocabularies: llama.cpp). */
+  dialect?: RegexDialect;
   addedTokens: AddedToken[];
   normalization?: NormalForm;
   trustWholePieces: boolean;

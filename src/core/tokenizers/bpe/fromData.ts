@@ -16,7 +16,8 @@ export function bpeTokenizerFromData(data: BpeData, info: Omit<TokenizerInfo, 'v
     if (byteIds[b] < 0) throw new Error(`${info.id}: the vocabulary has no token for byte ${b}`);
   }
   const single = header.patterns.length === 1 ? builtinScanner(header.patterns[0]) : undefined;
-  const scanner = single ?? (header.patterns.length === 1 ? regexScanner(header.patterns[0]) : sequenceScanner(header.patterns.map((p) => builtinScanner(p) ?? regexScanner(p))));
+  const step = (pattern: string) => builtinScanner(pattern) ?? regexScanner(pattern, header.dialect);
+  const scanner = single ?? (header.patterns.length === 1 ? step(header.patterns[0]) : sequenceScanner(header.patterns.map(step)));
   return new BpeTokenizer({
     ...info,
     vocabSize: header.vocabSize,

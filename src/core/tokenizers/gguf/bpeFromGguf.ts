@@ -1,33 +1,16 @@
 /**
  * A GGUF byte-level BPE vocabulary (`tokenizer.ggml.model = gpt2`) as our BPE engine's data: the same
- * shape `tokenizer.json` files are turned into, with llama.cpp's pre-tokenizer names mapped to our scanners.
+ * shape `tokenizer.json` files are turned into, split as llama.cpp splits it (`preTokenizers.ts`).
  */
 import { GgufError } from '../../backends/gguf/reader';
 import { ggufTokenBytes, GgufTokenType, type GgufVocab } from '../../backends/gguf/vocab';
 import type { BpeData } from '../bpe/bpeData';
 import type { AddedToken } from '../bpe/bpeTokenizer';
-import { CL100K_PATTERN, GPT2_PATTERN, O200K_PATTERN, QWEN2_PATTERN } from '../pretokenize/scanners';
-
-interface PreTokenizer {
-  pattern: string;
-  /** llama.cpp's `ignore_merges`: a piece that is a token is taken whole. */
-  ignoreMerges: boolean;
-}
-
-/** llama.cpp's `tokenizer.ggml.pre` names whose split rules one of our scanners implements. */
-const PRE_TOKENIZERS: Record<string, PreTokenizer> = {};
-for (const name of ['llama3', 'llama-v3', 'llama-bpe', 'falcon3', 'falcon-h1', 'pixtral', 'midm-2.0', 'lfm2']) PRE_TOKENIZERS[name] = { pattern: CL100K_PATTERN, ignoreMerges: true };
-for (const name of ['gpt-2', 'phi-2', 'jina-es', 'jina-de', 'gigachat', 'jina-v2-es', 'jina-v2-de', 'a.x-4.0', 'mellum', 'modern-bert']) PRE_TOKENIZERS[name] = { pattern: GPT2_PATTERN, ignoreMerges: false };
-for (const name of ['qwen2', 'deepseek-r1-qwen', 'kormo', 'f2llmv2', 'megrez']) PRE_TOKENIZERS[name] = { pattern: QWEN2_PATTERN, ignoreMerges: false };
-for (const name of ['gpt-4o', 'llama4', 'kanana2']) PRE_TOKENIZERS[name] = { pattern: O200K_PATTERN, ignoreMerges: false };
-
-export function supportedPreTokenizers(): string[] {
-  return Object.keys(PRE_TOKENIZERS);
-}
+import { preTokenizerFor } from './preTokenizers';
 
 export function bpeDataFromGguf(vocab: GgufVocab): BpeData {
-  const pre = PRE_TOKENIZERS[vocab.pre ?? 'default'];
-  if (!pre) throw new GgufError(`unsupported GGUF pre-tokenizer '${vocab.pre ?? 'default'}' (supported: ${supportedPreTokenizers().join(', ')})`);
+  const pre = preTokenizerFor(vocab.pre);
+  if (typeof pre === 'string') throw new GgufError(pre);
   const n = vocab.tokens.length;
   const tokenBytes = ggufTokenBytes(vocab);
   const added: AddedToken[] = [];
@@ -63,7 +46,7 @@ export function bpeDataFromGguf(vocab: GgufVocab): BpeData {
     results[r] = result;
   });
   return {
-    header: { kind: 'merges', patterns: [pre.pattern], addedTokens: added, trustWholePieces: pre.ignoreMerges, vocabSize: n },
+    header: { kind: 'merges', patterns: pre.patterns, dialect: 'llama.cpp', addedTokens: added, trustWholePieces: pre.ignoreMerges, vocabSize: n },
     bytes,
     offsets,
     merges,

@@ -15,6 +15,7 @@ export function tokenizerFromGguf(vocab: GgufVocab, info: Partial<Omit<Tokenizer
   const tokenizer = vocab.model === 'gpt2' ? bpeTokenizerFromData(bpeDataFromGguf(vocab), full) : vocab.model === 'llama' ? new SpmTokenizer(vocab, full) : undefined;
   if (!tokenizer) throw new GgufError(`unsupported GGUF tokenizer model '${vocab.model}' (supported: gpt2, llama)`);
   const notes = vocab.retyped.map((r) => `token ${r.id} ${JSON.stringify(r.text)} is typed ${TYPE_NAMES[r.was] ?? r.was} in the file; treated as a control token, as llama.cpp does`);
+  if (vocab.model === 'gpt2' && !vocab.pre) notes.push("the file names no pre-tokenizer (tokenizer.ggml.pre): split with llama.cpp's default, as llama.cpp does; the model may have been trained otherwise");
   return notes.length ? Object.assign(tokenizer, { notes }) : tokenizer;
 }
 

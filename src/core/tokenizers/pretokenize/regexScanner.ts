@@ -51,11 +51,22 @@ export function translatePattern(source: string): string {
 }
 
 /**
+ * Whose reading of the pattern: Rust's `regex` (Hugging Face, tiktoken), or llama.cpp's, which matches
+ * `\p{Lu}`, `\p{Ll}`, `\p{Lt}`, `\p{Lm}` and `\p{Lo}` as any letter and sees every non-ASCII space as U+000B.
+ */
+export type RegexDialect = 'rust' | 'llama.cpp';
+
+const LETTER_SUBCLASS = /\\p\{L[ultmo]\}/g;
+// Rust's White_Space above ASCII (llama.cpp's list is the same).
+const WIDE_SPACE = /[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g;
+
+/**
  * A scanner that splits like Hugging Face `Split(pattern, Isolated)`: each match is a piece, and so is
  * each stretch of text between matches.
  */
-export function regexScanner(pattern: string): Scanner {
-  const re = new RegExp(translatePattern(pattern), 'gu');
+export function regexScanner(pattern: string, dialect: RegexDialect = 'rust'): Scanner {
+  const llamaCpp = dialect === 'llama.cpp';
+  const re = new RegExp(translatePattern(llamaCpp ? pattern.replace(LETTER_SUBCLASS, '\\p{L}') : pattern), 'gu');
   let lastText: string | undefined;
   let lastEnd = -1;
   let subject = '';
@@ -67,6 +78,8 @@ export function regexScanner(pattern: string): Scanner {
       lastEnd = end;
       subject = end === text.length ? text : text.slice(0, end);
       if (!subject.isWellFormed()) subject = subject.toWellFormed();
+      // One unit for one: offsets stay those of the text.
+      if (llamaCpp) subject = subject.replace(WIDE_SPACE, '\v');
     }
     re.lastIndex = i;
     for (;;) {
