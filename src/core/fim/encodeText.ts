@@ -2,6 +2,7 @@
  * User text as token ids for a FIM prompt: special-token text stays text, and a chunk that continues other
  * text gets no SentencePiece dummy space (CodeLlama's `encode_infilling`).
  */
+import { pieceBytes } from '../tokenizers/pieceBytes';
 import type { Tokenizer } from '../tokenizers/types';
 import { equalBytes } from '../text/bytes';
 import { utf8 } from '../text/utf8';
@@ -12,7 +13,7 @@ const leading = new WeakMap<Tokenizer, boolean>();
 export function addsLeadingSpace(tokenizer: Tokenizer): boolean {
   let v = leading.get(tokenizer);
   if (v === undefined) {
-    const bytes = tokenizer.decodeBytes(tokenizer.encode('a'));
+    const bytes = pieceBytes(tokenizer, tokenizer.encode('a'));
     v = bytes.length === 2 && bytes[0] === 0x20;
     leading.set(tokenizer, v);
   }
@@ -35,7 +36,7 @@ export function encodeContinuing(tokenizer: Tokenizer, text: string): Uint32Arra
     for (let k = 0; k < ids.length && bytes <= head.length; k++) {
       if (bytes === head.length) {
         const rest = ids.slice(k);
-        if (equalBytes(tokenizer.decodeBytes(rest), want)) return rest;
+        if (equalBytes(pieceBytes(tokenizer, rest), want)) return rest;
         break;
       }
       bytes += tokenizer.tokenBytes(ids[k])?.length ?? 0;

@@ -37,6 +37,7 @@ export interface Tokenizer extends TokenizerInfo {
   encode(text: string, options?: EncodeOptions): Uint32Array;
   count(text: string, options?: EncodeOptions): number;
   tokenize(text: string, options?: EncodeOptions): TokenSpans;
+  /** The text's bytes as the reference decoder gives them (SentencePiece drops its dummy prefix space); `tokenBytes` gives pieces as they are. */
   decodeBytes(ids: ArrayLike<number>): Uint8Array;
   /** The raw bytes of one id (its vocabulary piece), or undefined for an unknown id. */
   tokenBytes(id: number): Uint8Array | undefined;

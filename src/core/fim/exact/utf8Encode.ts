@@ -13,6 +13,7 @@
  */
 import { utf8 } from '../../text/utf8';
 import type { Tokenizer } from '../../tokenizers/types';
+import { pieceBytes } from '../../tokenizers/pieceBytes';
 import { equalBytes } from '../../text/bytes';
 import { encodeContinuing } from '../encodeText';
 
@@ -108,7 +109,7 @@ export function encodeBytesWith(tokenizer: Tokenizer, options: EncodeBytesOption
     if (text[0] === ' ') return tokenizer.encode(text.slice(1));
     const ids = encodeContinuing(tokenizer, text);
     // Its fallback is a plain encode, dummy space included: no encoding of these bytes then.
-    return equalBytes(tokenizer.decodeBytes(ids), utf8(text)) ? ids : NONE;
+    return equalBytes(pieceBytes(tokenizer, ids), utf8(text)) ? ids : NONE;
   };
   return (bytes) => {
     if (bytes.length === 0) return NONE;

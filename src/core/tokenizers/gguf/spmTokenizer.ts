@@ -7,7 +7,7 @@
 import { ggufTokenBytes, GgufTokenType, type GgufVocab } from '../../backends/gguf/vocab';
 import type { EncodeOptions, TokenSpans, Tokenizer, TokenizerInfo } from '../types';
 import { utf8 } from '../../text/utf8';
-import { concatBytes } from '../../text/bytes';
+import { pieceBytes } from '../pieceBytes';
 
 const SPACE = '\u2581';
 
@@ -147,13 +147,9 @@ export class SpmTokenizer implements Tokenizer {
   }
 
   decodeBytes(ids: ArrayLike<number>): Uint8Array {
-    return concatBytes(
-      Array.from(ids, (id) => {
-        const b = this.tokenBytes(id);
-        if (!b) throw new Error(`${this.id}: unknown token id ${id}`);
-        return b;
-      }),
-    );
+    const bytes = pieceBytes(this, ids);
+    // The dummy space encoding put before the text is not the text's: llama.cpp and Hugging Face drop it.
+    return this.addSpacePrefix && bytes[0] === 0x20 && this.tokenBytes(ids[0])?.[0] === 0x20 ? bytes.subarray(1) : bytes;
   }
 
   tokenBytes(id: number): Uint8Array | undefined {
