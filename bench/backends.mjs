@@ -118,7 +118,6 @@ const SECTIONS = [
           }
           rows.push([kind, model.vocabSize, fmt.ms(load), fmt.ms(m.ttft), m.speed.toFixed(0), fmt.ms(m.single), fmt.ms(median(topk)), fmt.ms(m.batch)]);
         } catch (error) {
-          // llama-server can refuse a random model's output mid-stream ("does not match the expected Content-only format").
           rows.push([kind, model.vocabSize, `failed: ${error instanceof Error ? error.message : String(error)}`]);
         } finally {
           backend.dispose();

@@ -143,6 +143,53 @@ for (const kind of ['bigram-bpe', 'bigram-spm'] as TinyModelKind[]) {
       assert.ok(reason === 'length' || reason === 'eos');
     });
 
+    it('greedy output the server cannot put in a message (bytes that are not UTF-8) comes back whole: the argmax chain', async () => {
+      const { info } = await backend.connect();
+      await backend.loadTokenBytes();
+      const table = model.table!;
+      // A bias makes the lone continuation byte 0xA9 the greedy token after all but some tokens, with margins:
+      // the smallest such bias that gives chains which start with the byte (the server fails at once) and
+      // chains that reach it later.
+      const byte = [...Array(model.vocabSize).keys()].find((id) => info.tokenBytes!(id)?.join() === '169')!;
+      const gaps = table.map((row) => Math.log(row[argmax(row)]) - Math.log(row[byte])).sort((x, y) => y - x);
+      const chainOf = (tokenBias: Map<number, number>, start: number, n: number): number[] | undefined => {
+        const ids: number[] = [];
+        for (let prev = start; ids.length < n; prev = ids[ids.length - 1]) {
+          const scores = Array.from(table[prev], (p, id) => Math.log(p) + (tokenBias.get(id) ?? 0));
+          const best = argmax(Float64Array.from(scores));
+          // A near-tie may go either way; an end of text ends the chain early.
+          if (scores.some((x, i) => i !== best && scores[best] - x < 1e-4) || best === model.eosId) return undefined;
+          ids.push(best);
+        }
+        return ids;
+      };
+      let tokenBias = new Map<number, number>();
+      let cases: { start: number; chain: number[] }[] = [];
+      for (let at = 0; at + 1 < gaps.length && !(cases.some((c) => c.chain[0] === byte) && cases.some((c) => c.chain[0] !== byte)); at++) {
+        if (gaps[at] - gaps[at + 1] < 0.1) continue;
+        tokenBias = new Map([[byte, (gaps[at] + gaps[at + 1]) / 2]]);
+        cases = [];
+        for (const first of [true, false]) {
+          for (let start = 0, found = 0; start < model.vocabSize && found < 3; start++) {
+            const chain = chainOf(tokenBias, start, 8);
+            if (start === model.eosId || !chain?.includes(byte) || (chain[0] === byte) !== first) continue;
+            cases.push({ start, chain });
+            found++;
+          }
+        }
+      }
+      assert.ok(cases.some((c) => c.chain[0] === byte) && cases.some((c) => c.chain[0] !== byte), JSON.stringify(cases));
+      for (const { start, chain } of cases) {
+        const prompt = [model.bosId, start];
+        const body = { prompt, n_predict: 8, temperature: 0, stream: true, logit_bias: [[byte, tokenBias.get(byte)]] };
+        const raw = await (await fetch(`http://127.0.0.1:${port}/completion`, { method: 'POST', body: JSON.stringify(body) })).text();
+        assert.match(raw, /does not match the expected \S+ format/, 'the server itself fails this generation');
+        const got: number[] = [];
+        for await (const t of backend.generate({ prompt: { ids: Uint32Array.from(prompt) }, maxTokens: 8, tokenBias })) got.push(t.id!);
+        assert.deepEqual(got, chain, `after ${start}`);
+      }
+    });
+
     it('stops at a stop string, and abort ends a stream', async () => {
       const run = async (stop?: string[]) => {
         let text = '';

@@ -3,7 +3,8 @@
  * returns raw (pre-sampling) probabilities over the whole vocabulary with exact `bytes`, which the
  * OpenAI-style `/v1/completions` of the same server does not (it ignores `echo` and `prompt_logprobs`).
  */
-import { bytesKey } from '../text/bytes';
+import { bytesKey, concatBytes } from '../text/bytes';
+import { endsInsideChar, greedyPick, isContentFault } from './contentFault';
 import { HttpClient, pieceBytes, sleep } from './http';
 import { Inflight, mapLimited } from './inflight';
 import { classifySpecials, specialCandidates } from './specialTokens';
@@ -176,7 +177,53 @@ export class LlamaServerBackend implements ModelBackend {
     }
   }
 
+  /**
+   * A streamed generation that survives llama-server's content faults (see contentFault.ts): what was
+   * generated is kept, and the rest is generated from there on. At temperature 0 the tokens the server lost
+   * are taken greedily from raw distributions, up to the end of a character, and the stream resumes after
+   * them, so the output is the server's own greedy one; at higher temperatures the stream resumes once.
+   * A constrained or text prompt cannot resume: it ends with what came.
+   */
   async *generate(request: GenerateRequest): AsyncGenerator<GeneratedToken, StopReason> {
+    const start = 'ids' in request.prompt ? Array.from(request.prompt.ids) : undefined;
+    const greedy = (request.temperature ?? 0) === 0;
+    const produced: number[] = [];
+    let resumable = start !== undefined && !request.grammar && !request.regex;
+    let resumed = false;
+    for (;;) {
+      const prompt = start ? { ids: Uint32Array.from([...start, ...produced]) } : request.prompt;
+      const segment = this.streamed({ ...request, prompt, maxTokens: request.maxTokens - produced.length });
+      try {
+        for (let r = await segment.next(); ; r = await segment.next()) {
+          if (r.done) return r.value;
+          if (r.value.id === undefined) resumable = false;
+          else produced.push(r.value.id);
+          yield r.value;
+        }
+      } catch (error) {
+        if (!isContentFault(error) || request.signal?.aborted) throw error;
+        if (!resumable || (!greedy && resumed)) return 'length';
+        resumed = true;
+      } finally {
+        await segment.return('aborted');
+      }
+      if (!greedy) continue;
+      // Step past the point the server cannot put in a message: to the end of a character.
+      const info = this.requireConnected().info;
+      let stepped: Uint8Array = new Uint8Array(0);
+      do {
+        if (produced.length >= request.maxTokens) return 'length';
+        const token = await this.greedyStep([...start!, ...produced], request, info.vocabSize);
+        if (token.id === undefined) return 'length';
+        produced.push(token.id);
+        yield token;
+        if (token.id === info.eosId || info.endIds.includes(token.id)) return 'eos';
+        stepped = concatBytes([stepped, token.bytes ?? new Uint8Array(0)]);
+      } while (endsInsideChar(stepped));
+    }
+  }
+
+  private async *streamed(request: GenerateRequest): AsyncGenerator<GeneratedToken, StopReason> {
     const body: Record<string, unknown> = {
       prompt: 'ids' in request.prompt ? Array.from(request.prompt.ids) : request.prompt.text,
       n_predict: request.maxTokens,
@@ -218,28 +265,7 @@ export class LlamaServerBackend implements ModelBackend {
     const full = !options.topK || options.topK >= info.vocabSize;
     try {
       return await mapLimited(contexts, this.slots, async (context, worker) => {
-        // An empty context is the start of text (BOS, or EOS for vocabularies without one, as the embedded
-        // engine has it): token-id prompts never get BOS from the server, and an empty prompt scores nothing.
-        const start = info.bosId ?? info.eosId;
-        const prompt = context.length ? Array.from(context) : start !== undefined ? [start] : '';
-        const res = await this.http.postJson<CompletionEvent>(
-          '/completion',
-          {
-            prompt,
-            n_predict: 1,
-            n_probs: full ? info.vocabSize : options.topK,
-            post_sampling_probs: false,
-            temperature: 0,
-            cache_prompt: true,
-            id_slot: worker % this.slots,
-            stream: false,
-            ...(this.wholeCharId !== undefined ? { logit_bias: [[this.wholeCharId, WHOLE_CHAR_BIAS]] } : {}),
-          },
-          signal,
-        );
-        const entries = res.completion_probabilities?.[0]?.top_logprobs;
-        if (!entries) throw new BackendError('llama-server /completion returned no probabilities', this.kind);
-        for (const e of entries) this.remember(e);
+        const entries = await this.rawTop(context, full ? info.vocabSize : options.topK!, worker % this.slots, signal);
         if (full) {
           const probs = new Float64Array(info.vocabSize);
           for (const e of entries) probs[e.id] = Math.exp(e.logprob);
@@ -250,6 +276,56 @@ export class LlamaServerBackend implements ModelBackend {
     } finally {
       release();
     }
+  }
+
+  /** The greedy next token under the request's bias, from top-k lists that widen until the pick is certain. */
+  private async greedyStep(context: number[], request: GenerateRequest, vocabSize: number): Promise<GeneratedToken> {
+    const { signal, release } = this.inflight.link(request.signal);
+    try {
+      for (const k of [64, 4096, vocabSize]) {
+        const complete = k >= vocabSize;
+        const entries = await this.rawTop(context, complete ? vocabSize : k, this.slot, signal);
+        const id = greedyPick(entries, request.tokenBias, complete);
+        if (id === undefined && !complete) continue;
+        const token: GeneratedToken = { id, bytes: id === undefined ? undefined : this.specials.has(id) ? new Uint8Array(0) : this.bytes.get(id), text: '' };
+        if (request.topK) token.top = top(entries.slice(0, request.topK));
+        return token;
+      }
+      throw new BackendError('llama-server: no token to step to', this.kind);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * The top `k` of the raw softmax after `context`, most probable first. The sampled token is biased to
+   * `wholeCharId`, so that the output the server parses is a whole character whatever the logits.
+   */
+  private async rawTop(context: readonly number[] | Uint32Array, k: number, slot: number, signal: AbortSignal): Promise<ProbEntry[]> {
+    const info = this.requireConnected().info;
+    // An empty context is the start of text (BOS, or EOS for vocabularies without one, as the embedded
+    // engine has it): token-id prompts never get BOS from the server, and an empty prompt scores nothing.
+    const start = info.bosId ?? info.eosId;
+    const prompt = context.length ? Array.from(context) : start !== undefined ? [start] : '';
+    const res = await this.http.postJson<CompletionEvent>(
+      '/completion',
+      {
+        prompt,
+        n_predict: 1,
+        n_probs: k,
+        post_sampling_probs: false,
+        temperature: 0,
+        cache_prompt: true,
+        id_slot: slot,
+        stream: false,
+        ...(this.wholeCharId !== undefined ? { logit_bias: [[this.wholeCharId, WHOLE_CHAR_BIAS]] } : {}),
+      },
+      signal,
+    );
+    const entries = res.completion_probabilities?.[0]?.top_logprobs;
+    if (!entries) throw new BackendError('llama-server /completion returned no probabilities', this.kind);
+    for (const e of entries) this.remember(e);
+    return entries;
   }
 
   /** Fills the byte table for the whole vocabulary with one full-distribution request. */
