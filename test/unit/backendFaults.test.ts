@@ -10,6 +10,7 @@ import { OpenAICompatibleBackend } from '../../src/core/backends/openai';
 import type { GeneratedToken, ModelBackend, StopReason } from '../../src/core/backends/types';
 import { BackendError } from '../../src/core/backends/types';
 import { listen, readJson, sendJson, type TestServer } from '../fixtures/servers/listen';
+import { answerConnect } from '../fixtures/servers/llamaServerStub';
 
 type Mode = 'ok' | 'refuse' | 'slow' | 'http500' | 'malformed' | 'cut' | 'hold';
 
@@ -190,15 +191,8 @@ describe('llama-server: tokens the stream does not name', () => {
   before(async () => {
     server = await listen(async (req, res) => {
       const body = (await readJson(req)) as { content?: string; parse_special?: boolean; with_pieces?: boolean } | undefined;
+      if (answerConnect(req.url, res, 10)) return;
       switch (req.url) {
-        case '/health':
-          return sendJson(res, 200, { status: 'ok' });
-        case '/props':
-          return sendJson(res, 200, { total_slots: 1, eos_token: '</s>', default_generation_settings: { n_ctx: 64 } });
-        case '/v1/models':
-          return sendJson(res, 200, { data: [{ meta: { n_vocab: 10 } }] });
-        case '/infill':
-          return sendJson(res, 501, { error: { code: 501, message: 'no FIM tokens' } });
         case '/tokenize':
           if (body?.with_pieces) return sendJson(res, 200, { tokens: body.content === 'dup' ? [{ id: 6, piece: [0xc3] }] : pieces });
           if (body?.content !== '</s>') return sendJson(res, 200, { tokens: [] });

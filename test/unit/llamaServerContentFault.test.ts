@@ -11,6 +11,7 @@ import { LlamaServerBackend } from '../../src/core/backends/llamaServer';
 import type { GenerateRequest, StopReason } from '../../src/core/backends/types';
 import { rng } from '../fixtures/corpus';
 import { listen, readJson, sendJson, type TestServer } from '../fixtures/servers/listen';
+import { answerConnect } from '../fixtures/servers/llamaServerStub';
 
 const FAULT = 'The model produced output that does not match the expected Content-only format';
 /** 0 is `</s>`; é is 2 then 3; 6 is a byte that is never UTF-8. */
@@ -56,15 +57,8 @@ describe('llama-server: output that is not UTF-8 (a replay of the server)', () =
   before(async () => {
     server = await listen(async (req, res) => {
       const body = (await readJson(req)) as (CompletionBody & { content?: string; parse_special?: boolean; with_pieces?: boolean }) | undefined;
+      if (answerConnect(req.url, res, VOCAB)) return;
       switch (req.url) {
-        case '/health':
-          return sendJson(res, 200, { status: 'ok' });
-        case '/props':
-          return sendJson(res, 200, { total_slots: 1, eos_token: '</s>', default_generation_settings: { n_ctx: 64 } });
-        case '/v1/models':
-          return sendJson(res, 200, { data: [{ meta: { n_vocab: VOCAB } }] });
-        case '/infill':
-          return sendJson(res, 501, { error: { code: 501, message: 'no FIM tokens' } });
         case '/tokenize':
           if (body?.with_pieces) return sendJson(res, 200, { tokens: body.content === 'a' ? [{ id: 1, piece: 'a' }] : [] });
           if (body?.content !== '</s>') return sendJson(res, 200, { tokens: [] });
