@@ -82,6 +82,39 @@ for (const kind of ['bigram-bpe', 'bigram-spm'] as TinyModelKind[]) {
       if (top.kind === 'top') top.ids.forEach((id, i) => assert.ok(Math.abs(top.probs[i] - table[10][id]) < 1e-5));
     });
 
+    it('wanted ids are listed with their raw probabilities (1e-5) besides the top k, and the bounds hold', async () => {
+      const table = model.table!;
+      const row = (c: Uint32Array) => table[c[c.length - 1]];
+      // After tokens with one most probable: listed in both lists, it scales one to the other.
+      const distinct = (r: Float64Array) => {
+        const [first, second] = [...r].sort((a, b) => b - a);
+        return first - second > 1e-4;
+      };
+      const contexts = [...table.keys()].filter((id) => id !== model.eosId && distinct(table[id])).slice(0, 3).map((id) => Uint32Array.of(model.bosId, id));
+      assert.equal(contexts.length, 3);
+      // The least probable ids that are whole characters (far below any top 5); then byte tokens, whose
+      // sampling fails the lifted request (contentFault.ts): not listed then, and the bounds still hold.
+      const whole = (id: number) => /^[\x20-\x7e]+$/.test(new TextDecoder().decode(info.tokenBytes!(id) ?? new Uint8Array(0)));
+      const { info } = await backend.connect();
+      await backend.loadTokenBytes();
+      const least = (c: Uint32Array, keep: (id: number) => boolean) => Uint32Array.from([...row(c).keys()].filter(keep).sort((a, b) => row(c)[a] - row(c)[b]).slice(0, 7));
+      const want = contexts.map((c) => least(c, whole));
+      const bytes = contexts.map((c) => least(c, (id) => info.tokenBytes!(id)?.length === 1 && info.tokenBytes!(id)![0] >= 0x80));
+      for (const [wanted, listedToo] of [[want, true], [bytes, false]] as const) {
+        const ds = await backend.nextTokenDistributions(contexts, { topK: 5, want: wanted });
+        ds.forEach((d, i) => {
+          assert.equal(d.kind, 'top');
+          if (d.kind !== 'top') return;
+          const listed = new Map(Array.from(d.ids, (id, k) => [id, d.probs[k]]));
+          if (listedToo) for (const id of wanted[i]) assert.ok(Math.abs(listed.get(id)! - row(contexts[i])[id]) < 1e-5, `id ${id}: ${listed.get(id)} vs ${row(contexts[i])[id]}`);
+          for (const [id, p] of listed) assert.ok(Math.abs(p - row(contexts[i])[id]) < 1e-5);
+          row(contexts[i]).forEach((p, id) => assert.ok(listed.has(id) || p <= d.otherMax! + 1e-7, `unlisted ${id}: ${p} > ${d.otherMax}`));
+          const unlisted = row(contexts[i]).reduce((a, p, id) => a + (listed.has(id) ? 0 : p), 0);
+          assert.ok(Math.abs(d.otherMass! - unlisted) < 1e-4);
+        });
+      }
+    });
+
     it('raw means raw: a banning bias and a temperature do not change the distribution', async () => {
       const row = model.table![10];
       const best = argmax(row);

@@ -50,6 +50,7 @@ interface ProbEntry {
 
 interface StepProbs extends ProbEntry {
   top_logprobs?: ProbEntry[];
+  top_probs?: (Omit<ProbEntry, 'logprob'> & { prob: number })[];
 }
 
 interface CompletionEvent {
@@ -65,6 +66,11 @@ interface CompletionEvent {
 const LOAD_POLL_MS = 250;
 /** Makes `wholeCharId` the sampled token whatever the logits. */
 const WHOLE_CHAR_BIAS = 1e6;
+/**
+ * The logit added to wanted ids so that they rank in the lifted list whatever their probability, and small
+ * enough that the others keep probabilities float32 holds.
+ */
+const WANT_BIAS = 24;
 /** In the bytes → id map: more than one id has these bytes. */
 const AMBIGUOUS = -1;
 
@@ -257,25 +263,78 @@ export class LlamaServerBackend implements ModelBackend {
    * One `n_predict: 1` request per context, at most one per slot at a time, each pinned to its slot so
    * that contexts sharing a prefix reuse that slot's cache. `n_probs` reads the raw softmax over all logits
    * before any sampler, bias or grammar (llama.cpp `populate_token_probs`); `post_sampling_probs` stays off,
-   * so the bias towards `wholeCharId` leaves the probabilities as they are.
+   * so the bias towards `wholeCharId` leaves the probabilities as they are. With `want`, the wanted ids are
+   * listed too (`wantedProbs`), so that a certified answer need not widen the list to find them.
    */
-  async nextTokenDistributions(contexts: readonly Uint32Array[], options: { topK?: number; signal?: AbortSignal }): Promise<Distribution[]> {
+  async nextTokenDistributions(contexts: readonly Uint32Array[], options: { topK?: number; want?: readonly Uint32Array[]; signal?: AbortSignal }): Promise<Distribution[]> {
     const info = this.requireConnected().info;
     const { signal, release } = this.inflight.link(options.signal);
     const full = !options.topK || options.topK >= info.vocabSize;
     try {
-      return await mapLimited(contexts, this.slots, async (context, worker) => {
-        const entries = await this.rawTop(context, full ? info.vocabSize : options.topK!, worker % this.slots, signal);
+      const items = contexts.map((context, i) => ({ context, want: options.want?.[i] }));
+      return await mapLimited(items, this.slots, async ({ context, want }, worker) => {
+        const slot = worker % this.slots;
+        const entries = await this.rawTop(context, full ? info.vocabSize : options.topK!, slot, signal);
         if (full) {
           const probs = new Float64Array(info.vocabSize);
           for (const e of entries) probs[e.id] = Math.exp(e.logprob);
           return { kind: 'full', probs } satisfies Distribution;
         }
-        return top(entries);
+        return want?.length ? await this.withWanted(context, entries, want, slot, signal) : top(entries);
       });
     } finally {
       release();
     }
+  }
+
+  /**
+   * The raw top list and the wanted ids' raw probabilities. The server lists probabilities after its
+   * samplers, so a second request lifts the wanted ids by WANT_BIAS into its list (temperature 1, no other
+   * sampler: softmax of logit + bias); the raw one of each is its listed one times e^-WANT_BIAS, rescaled
+   * by an id listed in both without a bias. Where that cannot be done, the raw list alone.
+   */
+  private async withWanted(context: Uint32Array, raw: ProbEntry[], want: Uint32Array, slot: number, signal: AbortSignal): Promise<Distribution> {
+    const wanted = new Set(want);
+    let post: ProbEntry[];
+    try {
+      const res = await this.http.postJson<CompletionEvent>(
+        '/completion',
+        {
+          prompt: Array.from(context),
+          n_predict: 1,
+          n_probs: raw.length + wanted.size,
+          post_sampling_probs: true,
+          samplers: ['temperature'],
+          temperature: 1,
+          top_k: 0,
+          top_p: 1,
+          min_p: 0,
+          cache_prompt: true,
+          id_slot: slot,
+          stream: false,
+          logit_bias: [...wanted].map((id) => [id, WANT_BIAS]),
+        },
+        signal,
+      );
+      // Listed as `top_probs` of `prob`, where raw ones are `top_logprobs` of `logprob`.
+      post = (res.completion_probabilities?.[0]?.top_probs ?? []).map((e) => ({ ...e, logprob: Math.log(e.prob) }));
+    } catch (error) {
+      // A sampled token that is not UTF-8 fails the request (contentFault.ts): the raw list still holds.
+      if (isContentFault(error)) return top(raw);
+      throw error;
+    }
+    const rawOf = new Map(raw.map((e) => [e.id, e.logprob]));
+    const anchor = post.find((e) => !wanted.has(e.id) && rawOf.has(e.id));
+    if (!anchor) return top(raw);
+    // log p_raw = log p_post - bias + (log p_raw(anchor) - log p_post(anchor)).
+    const shift = rawOf.get(anchor.id)! - anchor.logprob;
+    const merged = [...raw];
+    for (const e of post) if (wanted.has(e.id) && !rawOf.has(e.id)) merged.push({ id: e.id, logprob: e.logprob - WANT_BIAS + shift });
+    const last = post[post.length - 1];
+    // An id listed in neither is at most the raw list's last, or, a wanted one, below the lifted list's last.
+    const floor = Math.max(raw[raw.length - 1].logprob, last.logprob - WANT_BIAS + shift);
+    const d = top(merged);
+    return d.kind === 'top' ? { ...d, otherMax: Math.exp(floor) } : d;
   }
 
   /** The greedy next token under the request's bias, from top-k lists that widen until the pick is certain. */
