@@ -1,11 +1,17 @@
 /**
  * The model backend settings in real VS Code: nothing connects until a backend is chosen, a remote URL is
- * refused before any request, and a server that is down is reported once with the way to the log.
+ * refused before any request, a server that is down is reported once with the way to the log, and a real
+ * llama-server killed while in use and started again is shown as it is and found again by itself.
  */
 import * as assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { modelCache, writeTinyModel } from '../fixtures/gguf/index';
+import { freePort, LLAMA_SERVER, startLlamaServer } from '../fixtures/llamaServer';
 import { waitFor, Workbench } from './harness';
 
 const ITEM_ID = 'tokenwise.tokenwise.tokenwise.backend';
@@ -75,4 +81,47 @@ describe('Tokenwise model backend settings (code-server + Chromium)', function (
     await vs.updateUserSettings({ 'tokenwise.backend.kind': undefined, 'tokenwise.backend.url': undefined });
     await waitFor(async () => (await backendItem()) === undefined, 30_000, 'the backend item to go away');
   });
+
+  it('a llama-server killed while in use: the item says unreachable, Retry says so, and it is found again when it is back', async function () {
+    // Built by npm run test:integration, which runs first.
+    if (!existsSync(LLAMA_SERVER)) return this.skip();
+    const model = writeTinyModel('bigram-bpe', join(modelCache(), 'e2e-server-bigram-bpe.gguf')).path;
+    const port = await freePort();
+    let server: ChildProcess | undefined = await startLlamaServer(model, port);
+    const tooltip = () => vs.statusBarTooltip(ITEM_ID).catch(() => '');
+    try {
+      vs.writeWorkspaceFile('away.py', 'def mean(xs):\n    return s\n');
+      await vs.dismissNotifications();
+      await vs.updateUserSettings({ 'tokenwise.backend.kind': 'llama-server', 'tokenwise.backend.url': `http://127.0.0.1:${port}` });
+      await waitFor(async () => /Reconnect/.test(await tooltip()), 60_000, 'the item to say connected');
+      assert.match((await backendItem())!.text, /llama-server/);
+
+      await kill(server);
+      server = undefined;
+      // Typing asks for a completion, which finds nothing there.
+      await vs.openFile('away.py');
+      await vs.goTo(2, 13);
+      await vs.type('u');
+      await waitFor(async () => /unreachable: cannot reach .*connection refused/.test(await tooltip()), 60_000, 'the item to say unreachable');
+      assert.doesNotMatch(await tooltip(), /Reconnect/);
+
+      await vs.dismissNotifications();
+      await vs.runCommand('Tokenwise: Connect to the Model Backend');
+      await vs.page.locator('.notifications-toasts .notification-toast', { hasText: 'cannot reach' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+
+      server = await startLlamaServer(model, port);
+      // The waits double from a second up to 30 s: found within one of them.
+      await waitFor(async () => /Reconnect/.test(await tooltip()), 60_000, 'the server to be found again without Retry');
+    } finally {
+      await kill(server);
+      await vs.updateUserSettings({ 'tokenwise.backend.kind': undefined, 'tokenwise.backend.url': undefined });
+    }
+  });
 });
+
+async function kill(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}

@@ -4,11 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Backoff } from '../../src/core/backends/backoff';
 import { LlamaServerBackend } from '../../src/core/backends/llamaServer';
 import { OllamaBackend } from '../../src/core/backends/ollama';
 import { OpenAICompatibleBackend } from '../../src/core/backends/openai';
 import type { GeneratedToken, ModelBackend, StopReason } from '../../src/core/backends/types';
-import { BackendError } from '../../src/core/backends/types';
+import { BackendError, BackendUnreachable } from '../../src/core/backends/types';
 import { listen, readJson, sendJson, type TestServer } from '../fixtures/servers/listen';
 import { answerConnect } from '../fixtures/servers/llamaServerStub';
 
@@ -120,16 +121,21 @@ for (const kind of KINDS) {
       backend.dispose();
     });
 
-    it('server down: connection refused', async () => {
+    it('server down: connection refused, unreachable', async () => {
       const dead = await listen(() => undefined);
       const url = dead.url;
       await dead.close();
-      await assert.rejects(kind.call(kind.make(url)), (e: Error) => e instanceof BackendError && /connection refused/.test(e.message));
+      await assert.rejects(kind.call(kind.make(url)), (e: Error) => e instanceof BackendUnreachable && /connection refused/.test(e.message));
     });
 
-    it('server closes the socket without answering', async () => {
+    it('server closes the socket without answering: unreachable', async () => {
       state.mode = 'refuse';
-      await assert.rejects(kind.call(backend), (e: Error) => e instanceof BackendError && /closed the connection/.test(e.message));
+      await assert.rejects(kind.call(backend), (e: Error) => e instanceof BackendUnreachable && /closed the connection/.test(e.message));
+    });
+
+    it('an HTTP error is not unreachable', async () => {
+      state.mode = 'http500';
+      await assert.rejects(kind.call(backend), (e: Error) => e instanceof BackendError && !(e instanceof BackendUnreachable));
     });
 
     it('slow server: the timeout fires and the request is closed on the server', async () => {
@@ -268,5 +274,14 @@ describe('llama-server: tokens the stream does not name', () => {
     const tokens = await run(await connected('dup'));
     assert.deepEqual(shape(tokens), [[undefined, [0x61, 0x62, 0xc3]], [undefined, []], [3, [0xa9]]]);
     assert.equal(bytesOf(tokens), 'abé');
+  });
+});
+
+describe('Backoff: how often an unreachable backend is tried again', () => {
+  it('doubles from a second up to the cap, and starts again after a reset', () => {
+    const backoff = new Backoff(1000, 30_000);
+    assert.deepEqual(Array.from({ length: 7 }, () => backoff.next()), [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+    backoff.reset();
+    assert.equal(backoff.next(), 1000);
   });
 });

@@ -4,7 +4,7 @@
  * it runs in Node 20 and in browsers.
  */
 import type { BackendKind } from './types';
-import { BackendError } from './types';
+import { BackendError, BackendUnreachable } from './types';
 
 export interface HttpClientOptions {
   kind: BackendKind;
@@ -231,10 +231,10 @@ export class HttpClient {
     if (deadline.timedOut) return new BackendError(`${this.where(path)}: no answer within ${deadline.ms} ms`, this.kind, error);
     if (deadline.signal.aborted) return new BackendError(`${this.where(path)}: aborted`, this.kind, error);
     const code = causeCode(error);
-    if (code === 'ECONNREFUSED') return new BackendError(`cannot reach ${this.baseUrl}: connection refused (is the server running?)`, this.kind, error);
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new BackendError(`cannot reach ${this.baseUrl}: unknown host`, this.kind, error);
+    if (code === 'ECONNREFUSED') return new BackendUnreachable(`cannot reach ${this.baseUrl}: connection refused (is the server running?)`, this.kind, error);
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new BackendUnreachable(`cannot reach ${this.baseUrl}: unknown host`, this.kind, error);
     const what = phase === 'connect' ? 'before answering' : phase === 'mid-stream' ? 'in the middle of the stream' : 'before the answer was complete';
-    return new BackendError(`${this.where(path)}: the server closed the connection ${what}${code ? ` (${code})` : ''}`, this.kind, error);
+    return new BackendUnreachable(`${this.where(path)}: the server closed the connection ${what}${code ? ` (${code})` : ''}`, this.kind, error);
   }
 
   private where(path: string): string {

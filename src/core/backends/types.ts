@@ -133,3 +133,6 @@ export class BackendError extends Error {
     this.name = 'BackendError';
   }
 }
+
+/** Nothing answers at the backend's address, or the connection dropped: it may come back by itself. */
+export class BackendUnreachable extends BackendError {}

@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import { createBackend, describeCapabilities, type BackendSettings } from '../../core/backends/create';
 import { EmbeddedBackend } from '../../core/backends/embedded';
-import type { ConnectResult, ModelBackend } from '../../core/backends/types';
+import { Backoff } from '../../core/backends/backoff';
+import { BackendUnreachable, type ConnectResult, type ModelBackend } from '../../core/backends/types';
 import type { EngineGpu } from '../../core/engine/protocol';
 import { engineInstalled } from '../../core/engine/install';
 import { SECTION } from '../config';
@@ -19,6 +20,8 @@ type BackendState =
   | { kind: 'off' }
   | { kind: 'connecting'; backend: ModelBackend }
   | { kind: 'ready'; backend: ModelBackend; result: ConnectResult }
+  /** Nothing answers at its address: tried again by itself at `retryAt`. */
+  | { kind: 'unreachable'; backendKind: string; message: string; retryAt: number }
   | { kind: 'failed'; message: string };
 
 export class BackendManager implements vscode.Disposable {
@@ -26,6 +29,8 @@ export class BackendManager implements vscode.Disposable {
   /** Markdown the completion layer adds to the tooltip (its timings and strategies). */
   private details = '';
   private attempt: AbortController | undefined;
+  private readonly backoff = new Backoff();
+  private retry: ReturnType<typeof setTimeout> | undefined;
   private readonly item = vscode.window.createStatusBarItem('tokenwise.backend', vscode.StatusBarAlignment.Right, 99);
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -59,10 +64,26 @@ export class BackendManager implements vscode.Disposable {
     return this.state.kind === 'ready' ? { backend: this.state.backend, result: this.state.result } : undefined;
   }
 
+  /**
+   * A request on `backend` failed. Where nothing answers any more, the item says so and the backend is
+   * looked for again, backing off, until it answers.
+   */
+  lost(backend: ModelBackend, error: unknown): void {
+    if (!(error instanceof BackendUnreachable) || this.state.kind !== 'ready' || this.state.backend !== backend) return;
+    this.log.warn(`${backend.kind} stopped answering: ${error.message}`);
+    this.backoff.reset();
+    this.release();
+    this.unreachable(backend.kind, error.message);
+  }
+
   /** Drops the backend in use and connects again with the settings as they are now. */
   async connect(userAsked = false): Promise<void> {
     this.attempt?.abort();
+    clearTimeout(this.retry);
     this.release();
+    // A retry the backoff scheduled keeps the item as it is; the user or the settings start the waits afresh.
+    const retrying = !userAsked && this.state.kind === 'unreachable';
+    if (!retrying) this.backoff.reset();
     const config = vscode.workspace.getConfiguration(SECTION);
     const kind = config.get<string>('backend.kind', 'none');
     if (kind === 'none') {
@@ -79,16 +100,39 @@ export class BackendManager implements vscode.Disposable {
       this.fail(e, userAsked);
       return;
     }
-    this.setState({ kind: 'connecting', backend });
+    if (!retrying) this.setState({ kind: 'connecting', backend });
     try {
       const result = await backend.connect(attempt.signal);
-      if (this.attempt !== attempt) return;
+      if (this.attempt !== attempt) return backend.dispose();
       this.log.info(`${backend.kind} connected: ${result.info.name}; ${describeCapabilities(result.capabilities)}`);
+      this.backoff.reset();
       this.setState({ kind: 'ready', backend, result });
+      if (userAsked) void vscode.window.showInformationMessage(`Tokenwise: connected to ${backend.kind}: ${result.info.name}`);
     } catch (e) {
       backend.dispose();
-      if (this.attempt === attempt) this.fail(e, userAsked);
+      if (this.attempt !== attempt) return;
+      if (e instanceof BackendUnreachable) {
+        const repeated = this.state.kind === 'unreachable' && this.state.message === e.message;
+        this.unreachable(backend.kind, e.message);
+        // The log and a notification once per distinct problem; the retries the backoff makes stay quiet.
+        if (userAsked) this.tell(e.message, e);
+        else if (!repeated) this.log.reportOnce(`backend:${e.message}`, `model backend: ${e.message}`, e);
+      } else this.fail(e, userAsked);
     }
+  }
+
+  private unreachable(backendKind: string, message: string): void {
+    const wait = this.backoff.next();
+    this.setState({ kind: 'unreachable', backendKind, message, retryAt: Date.now() + wait });
+    this.retry = setTimeout(() => void this.connect(), wait);
+  }
+
+  /** What a connection the user asked for came to: said every time, one notification for one message. */
+  private tell(message: string, error: unknown): void {
+    this.log.error(`model backend: ${message}`, error);
+    void vscode.window.showErrorMessage(`Tokenwise: model backend: ${message}`, 'Open Log').then((choice) => {
+      if (choice) this.log.show();
+    });
   }
 
   private async settings(kind: BackendSettings['kind']): Promise<BackendSettings> {
@@ -121,7 +165,7 @@ export class BackendManager implements vscode.Disposable {
     const message = error instanceof Error ? error.message : String(error);
     this.setState({ kind: 'failed', message });
     // Said once per distinct problem (and again when the user asks), never per keystroke.
-    if (userAsked) this.log.error(`model backend: ${message}`, error);
+    if (userAsked) this.tell(message, error);
     else this.log.reportOnce(`backend:${message}`, `model backend: ${message}`, error);
   }
 
@@ -145,8 +189,12 @@ export class BackendManager implements vscode.Disposable {
     const tooltip = new vscode.MarkdownString('', true);
     tooltip.isTrusted = { enabledCommands: ['tokenwise.connectBackend', 'tokenwise.showLog'] };
     if (state.kind === 'connecting') {
-      this.item.text = '$(sync~spin) model';
+      this.item.text = `$(sync~spin) ${state.backend.kind}`;
       tooltip.appendMarkdown(`Connecting to the ${state.backend.kind} backend…`);
+    } else if (state.kind === 'unreachable') {
+      this.item.text = `$(debug-disconnect) ${state.backendKind}`;
+      const seconds = Math.max(1, Math.round((state.retryAt - Date.now()) / 1000));
+      tooltip.appendMarkdown(`The ${state.backendKind} backend is unreachable: ${escape(state.message)}\n\nTrying again by itself in ${seconds} s, then less and less often.\n\n[Retry](command:tokenwise.connectBackend) · [Open Log](command:tokenwise.showLog)`);
     } else if (state.kind === 'failed') {
       this.item.text = '$(error) model';
       tooltip.appendMarkdown(`The model backend is not available: ${escape(state.message)}\n\n[Retry](command:tokenwise.connectBackend) · [Open Log](command:tokenwise.showLog)`);
@@ -164,6 +212,7 @@ export class BackendManager implements vscode.Disposable {
 
   dispose(): void {
     this.attempt?.abort();
+    clearTimeout(this.retry);
     this.release();
     for (const d of this.disposables) d.dispose();
   }

@@ -136,6 +136,7 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
       if (!failedFirst || this.backends.current?.backend !== current.backend) return this.cancelled(token);
       const message = e instanceof Error ? e.message : String(e);
       this.log.reportOnce(onceKey('completion', message), `completion failed: ${message}`, e);
+      this.backends.lost(current.backend, e);
       return undefined;
     } finally {
       end();
@@ -191,6 +192,7 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
       if (!(e instanceof ModelTokenizerError) && this.session === session) this.session = undefined;
       const message = e instanceof Error ? e.message : String(e);
       this.log.reportOnce(onceKey('completion:session', message), `completions cannot start: ${message}`, e);
+      this.backends.lost(current.backend, e);
       return undefined;
     });
     this.session = session;
