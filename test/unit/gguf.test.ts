@@ -127,6 +127,12 @@ describe('GGUF reader', () => {
     assert.equal(vocab.eotId, 4);
   });
 
+  it('keeps a token that starts with U+FEFF (a piece, not a byte order mark)', () => {
+    const tokens = ['\uFEFF', '\uFEFF\uFEFF', 'a\uFEFF'];
+    const file = readGguf(serializeGguf({ metadata: [['tokenizer.ggml.model', sv(T.STRING, 'gpt2')], ['tokenizer.ggml.tokens', { type: T.ARRAY, itemType: T.STRING, values: tokens }]], tensors: [] }));
+    assert.deepEqual(ggufVocab(file).tokens, tokens);
+  });
+
   describe('malformed input fails cleanly', () => {
     const bytes = smallFile();
     const full = readGguf(bytes);

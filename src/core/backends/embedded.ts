@@ -58,7 +58,7 @@ export class EmbeddedBackend implements ModelBackend {
     // Stops the engine when the consumer leaves the loop early, as well as on the caller's signal.
     const stopped = new AbortController();
     const combined = signal ? AbortSignal.any([signal, stopped.signal]) : stopped.signal;
-    const decoder = new TextDecoder('utf-8');
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     const queue: GeneratedToken[] = [];
     let outcome: { reason: StopReason } | { error: unknown } | undefined;
     let notify = () => {};

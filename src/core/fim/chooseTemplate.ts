@@ -93,7 +93,7 @@ export interface SentinelVocab {
  */
 export function sentinelVocab(tokenizer: Tokenizer, specialIds: Iterable<number> = []): SentinelVocab {
   const extra = new Set(specialIds);
-  const decoder = new TextDecoder();
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   return {
     encodeSpecial: (t) => tokenizer.encode(t, { parseSpecialTokens: true }),
     encodePlain: (t) => tokenizer.encode(t),

@@ -464,7 +464,7 @@ function agrees(bytes: Uint8Array, tail: Uint8Array, at: number): boolean {
 
 /** A token-id prompt as text, sentinels spelled out, for backends that take text only. */
 function promptText(tokenizer: Tokenizer, ids: Uint32Array): string {
-  const decoder = new TextDecoder();
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   let text = '';
   for (const id of ids) text += tokenizer.specialToken(id) ?? decoder.decode(tokenizer.tokenBytes(id) ?? new Uint8Array(0), { stream: true });
   return text + decoder.decode();

@@ -62,7 +62,7 @@ export function encodeUserText(tokenizer: Tokenizer, text: string, continuing: b
   const bad = new Set<string>();
   for (const id of ids) {
     if (!forbidden(id)) continue;
-    const t = tokenizer.specialToken(id) ?? new TextDecoder().decode(tokenizer.tokenBytes(id));
+    const t = tokenizer.specialToken(id) ?? new TextDecoder('utf-8', { ignoreBOM: true }).decode(tokenizer.tokenBytes(id));
     if (t.length > 1) bad.add(t);
   }
   if (bad.size === 0) return { ids, escaped: 0 };

@@ -10,7 +10,7 @@ import { encodeContinuing } from './encodeText';
 
 /** UTF-8 length of a character from its first byte; 0 for a byte that cannot start one. */
 const charLength = (b: number) => (b < 0x80 ? 1 : b < 0xc2 ? 0 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : b < 0xf5 ? 4 : 0);
-const strict = new TextDecoder('utf-8', { fatal: true });
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The whole characters of UTF-8 `text` with their byte offsets; bytes that are not one are skipped. */
 function* characters(text: Uint8Array): Generator<{ at: number; length: number; ch: string }> {

@@ -27,7 +27,7 @@ export function byteLevelPiece(bytes: Uint8Array): string {
   return out;
 }
 
-const strict = new TextDecoder('utf-8', { fatal: true });
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Byte-fallback pieces are written `<0xF0>`, one per byte. */
 const bytePieces = (bytes: Uint8Array) => Array.from(bytes, (b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`).join('');

@@ -91,7 +91,8 @@ const SIZES: Partial<Record<GgufValueType, number>> = {
 /** ggml allows at most 4 dimensions. */
 const MAX_DIMS = 4;
 const latin1 = new TextDecoder('latin1');
-const utf8 = new TextDecoder('utf-8');
+// ignoreBOM keeps a leading U+FEFF: it is a token's text (Gemma has one), not a byte order mark.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 class Cursor {
   pos = 0;
