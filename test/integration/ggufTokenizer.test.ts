@@ -170,6 +170,33 @@ const engineThere = existsSync(ENGINE);
       assert.match(String(preTokenizerFor('no-such-thing')), /unknown GGUF pre-tokenizer 'no-such-thing'/);
     });
   });
+  describe("a SentencePiece vocabulary of real size (Gemma 3's 262,145 pieces, no dummy space)", function () {
+    this.timeout(600_000);
+    let tokenizer: Tokenizer;
+    let model: EngineModel;
+    before(async () => {
+      const path = writeRealVocabModel('gemma3', join(modelCache(), 'tokenizer-gemma3.gguf'), { forTokenizing: true }).path;
+      tokenizer = tokenizerFromGguf(ggufVocab(readGguf(readFileSync(path))));
+      model = await llama.loadModel({ modelPath: path, vocabOnly: true });
+    });
+    after(async () => model?.dispose());
+
+    it('adversarial texts, real files and 300 random strings', () => {
+      for (const [name, text] of adversarial()) assertSame(tokenizer, text, model.tokenize(text, false), name);
+      for (const [name, text] of realFiles()) assertSame(tokenizer, text.slice(0, 30_000), model.tokenize(text.slice(0, 30_000), false), name);
+      for (const text of randomStrings(262, 300)) assertSame(tokenizer, text, model.tokenize(text, false), 'random');
+    });
+
+    it('special-token text only when asked, and bytes decode as llama.cpp decodes them', () => {
+      for (const text of ['<start_of_turn>user\nhi<end_of_turn>', '<bos>x<eos> <pad><unk>', ...randomStrings(5, 60)]) {
+        assertSame(tokenizer, text, model.tokenize(text, false), 'plain');
+        const ids = Array.from(tokenizer.encode(text, { parseSpecialTokens: true }));
+        assert.deepEqual(ids, Array.from(model.tokenize(text, true)), JSON.stringify(text));
+        const plain = Array.from(tokenizer.encode(text));
+        assert.equal(Buffer.from(tokenizer.decodeBytes(plain)).toString('utf8'), model.detokenize(plain), JSON.stringify(text));
+      }
+    });
+  });
   describe('FIM sentinels as older conversions type them (Qwen 3 vocabulary, 151,669 tokens)', function () {
     this.timeout(120_000);
     const styles: FimStyle[] = [
