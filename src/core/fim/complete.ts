@@ -11,7 +11,7 @@ import type { Tokenizer } from '../tokenizers/types';
 import { checkTemplate, describeCheck, sentinelVocab } from './chooseTemplate';
 import { addsLeadingSpace } from './encodeText';
 import { bannedByteTokensFor, producibleAt } from './healTokens';
-import { END_OF_TEXT, byteTokenizerFromInfo, cachedPartialModel, certifiedFirstStep, coverEncodings, encodeBytesWith, memoizedModel, newCertifiedStats, partialModelFromBackend, sampleCover, tokenModelFromBackend, tokenTrie } from './exact';
+import { END_OF_TEXT, byteTokenizerFromInfo, cachedPartialModel, certifiedFirstStep, coverEncodings, encodeBytesWith, memoizedModel, newCertifiedStats, partialModelFromBackend, prepareCertified, sampleCover, tokenModelFromBackend, tokenTrie } from './exact';
 import type { ByteTokenizer, CertifiedStats, PartialTokenModel } from './exact';
 import { decodeComplete, trimAgainstSuffix, wordStart } from './completionText';
 import { healConstraint, type HealConstraint } from './healConstraint';
@@ -143,6 +143,15 @@ export function byteTokenizerOf(connected: ConnectResult, tokenizer: Tokenizer):
 }
 
 /**
+ * Builds what the first exact completion on a connection needs (the byte view, its token trie and counts:
+ * about a second for a 150k vocabulary), so that it can run when the backend connects instead of in the
+ * first keystroke. For llama-server, after `loadTokenBytes`.
+ */
+export function prepareExact(connected: ConnectResult, tokenizer: Tokenizer): void {
+  prepareCertified(byteTokenizerOf(connected, tokenizer));
+}
+
+/**
  * One byte view per connection and tokenizer: its byte table and the token trie cached on it take a third of
  * a second for a 150k vocabulary, too much for every keystroke.
  */
@@ -152,7 +161,7 @@ const byteViews = new WeakMap<ConnectResult, WeakMap<Tokenizer, ByteTokenizer>>(
  * The connection's scoring model: top-k distributions with what earlier requests scored kept, so that a
  * keystroke asks the engine only for the contexts its cover trie adds.
  */
-function scoringModelOf(backend: ModelBackend, connected: ConnectResult): PartialTokenModel {
+export function scoringModelOf(backend: ModelBackend, connected: ConnectResult): PartialTokenModel {
   let model = scoringModels.get(connected);
   if (!model) scoringModels.set(connected, (model = cachedPartialModel(partialModelFromBackend(backend, connected))));
   return model;

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { sleep } from '../../core/backends/http';
 import { LlamaServerBackend } from '../../core/backends/llamaServer';
 import type { ConnectResult, ModelBackend } from '../../core/backends/types';
-import { completeAt, type Completion } from '../../core/fim/complete';
+import { completeAt, prepareExact, type Completion } from '../../core/fim/complete';
 import { AdaptiveDebounce } from '../../core/fim/adaptiveDebounce';
 import { CompletionCache } from '../../core/fim/completionCache';
 import { findModelTokenizer, ModelTokenizerError } from '../../core/fim/modelTokenizer';
@@ -50,7 +50,10 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
     private readonly log: Log,
   ) {
     this.disposables.push(
-      backends.onDidChange(() => this.reset()),
+      backends.onDidChange(() => {
+        this.reset();
+        this.prepare();
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${SECTION}.completion`) || e.affectsConfiguration(`${SECTION}.tokenizer`)) this.reset();
       }),
@@ -186,6 +189,7 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
         return undefined;
       }
       this.log.info(`completions: ${chosen.template.id} template (${chosen.reason})`);
+      prepareExact(current.result, tokenizer);
       return { tokenizer, template: chosen.template };
     })().catch((e: unknown) => {
       // A vocabulary that does not fit stays until the settings change (a reset); anything else may pass (a timeout).
@@ -204,6 +208,12 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
     const current = this.backends.current;
     const session = current && (await this.sessionFor(current));
     return current && session ? { ...session, backend: current.backend, connected: current.result } : undefined;
+  }
+
+  /** Opens the session as soon as a backend connects, so that the first keystroke finds it ready. */
+  private prepare(): void {
+    const current = this.backends.current;
+    if (current && vscode.workspace.getConfiguration(SECTION).get('completion.enabled', true)) void this.sessionFor(current);
   }
 
   private reset(): void {

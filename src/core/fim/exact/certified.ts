@@ -142,6 +142,11 @@ function countsByFirstByte(tokenizer: ByteTokenizer): Int32Array {
   return counts;
 }
 
+/** Builds what the first certified step on this vocabulary reads (its token trie and first-byte counts). */
+export function prepareCertified(tokenizer: ByteTokenizer): void {
+  countsByFirstByte(tokenizer);
+}
+
 function splitValid(tokenizer: ByteTokenizer, tail: Uint8Array, split: Split, t: number): boolean {
   let v = split.valid.get(t);
   if (v === undefined) split.valid.set(t, (v = validExtension(tokenizer, tail.subarray(0, split.at), split.left, t)));
