@@ -78,7 +78,7 @@ describe('Tokenwise completions (code-server + Chromium + the embedded engine)',
     await waitFor(async () => /next character/.test(await vs.quickPickTitle().catch(() => '')), 60_000, 'the next-characters list');
     const rows = await vs.quickPickAllItems();
     assert.ok(rows.length > 0);
-    for (const row of rows) assert.match(row.description, /^exact [\d.]+% · naive [\d.]+%$/);
+    for (const row of rows) assert.match(row.description, /^exact [\d.]+%( ±[\d.]+)? · naive [\d.]+%$/);
     const { exact } = JSON.parse(
       execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'next-bytes', '--backend', model, '--file', file, '--cursor', `2:${line2.length + 1}`, '--json'], { encoding: 'utf8' }),
     ) as { exact: Record<string, number> };

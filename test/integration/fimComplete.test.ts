@@ -14,6 +14,7 @@ import type { ConnectResult } from '../../src/core/backends/types';
 import { byteTokenizerOf, completeAt, fimIds, fimPrompt } from '../../src/core/fim/complete';
 import { decodeComplete, trimAgainstSuffix } from '../../src/core/fim/completionText';
 import { END_OF_TEXT, exactNextByteDistribution, tokenModelFromBackend } from '../../src/core/fim/exact';
+import { boundedNextByteDistributions, nextByteDistributions } from '../../src/core/fim/nextBytes';
 import type { FimStrategy } from '../../src/core/fim/prompt';
 import { templateForModel } from '../../src/core/fim/templateForModel';
 import { FIM_TEMPLATES, type FimTemplate } from '../../src/core/fim/templates';
@@ -156,6 +157,22 @@ describe('FIM completion at a cursor (embedded engine, bigram BPE)', function ()
       const key = b === END_OF_TEXT ? 'eos' : b.toString(16).padStart(2, '0');
       assert.ok(Math.abs((out.exact[key] ?? 0) - d[b]) <= 1e-9, `${key}: CLI ${out.exact[key]}, direct ${d[b]}`);
       assert.equal(key in out.exact, d[b] > 0, key);
+    }
+  });
+
+  it('the bounded next-character view agrees with the exact one to within its own error, at every cursor', async () => {
+    for (const doc of CASES) {
+      const { prefix, suffix } = split(doc);
+      const full = await nextByteDistributions({ backend, connected, tokenizer, template, prefix, suffix });
+      for (const tolerance of [0.0005, 0.05]) {
+        const bounded = await boundedNextByteDistributions({ backend, connected, tokenizer, template, prefix, suffix }, tolerance);
+        assert.ok(bounded.maxError <= tolerance);
+        for (let b = 0; b <= END_OF_TEXT; b++) assert.ok(Math.abs(bounded.exact[b] - full.exact[b]) <= bounded.maxError + 1e-9, `${JSON.stringify(doc)} byte ${b}: ${bounded.exact[b]} vs ${full.exact[b]} ±${bounded.maxError}`);
+        // The naive view from the top list, the rest said: the full one where the list holds every token.
+        const listed = bounded.naive.reduce((a, v) => a + v, 0);
+        assert.ok(Math.abs(listed + bounded.naiveRest - 1) < 1e-9, `${listed} + ${bounded.naiveRest}`);
+        if (bounded.naiveRest === 0) for (let b = 0; b <= END_OF_TEXT; b++) assert.ok(Math.abs(bounded.naive[b] - full.naive[b]) < 1e-9);
+      }
     }
   });
 

@@ -12,6 +12,7 @@ import { EmbeddedBackend } from '../../src/core/backends/embedded';
 import type { ConnectResult, ModelBackend } from '../../src/core/backends/types';
 import { completeAt, type CompleteInput } from '../../src/core/fim/complete';
 import { decodeComplete } from '../../src/core/fim/completionText';
+import { boundedNextByteDistributions, nextByteDistributions } from '../../src/core/fim/nextBytes';
 import { FIM_TEMPLATES } from '../../src/core/fim/templates';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
 import type { Tokenizer } from '../../src/core/tokenizers/types';
@@ -67,6 +68,17 @@ function realVocabSuite(name: string, start: (modelPath: string) => Promise<Engi
         assert.equal(certified.strategy, 'exact', `${what} (${certified.fallback})`);
         assert.deepEqual(certified.middleBytes, full.middleBytes, what);
         assert.ok(certified.stats.scored && certified.stats.scored.calls >= 1, what);
+      }
+    });
+
+    it('the bounded next-character view lies within its error of the exact one', async () => {
+      const target = { backend: engine!.backend, connected: engine!.connected, tokenizer, template };
+      for (const doc of CASES.slice(0, 2)) {
+        const full = await nextByteDistributions({ ...target, ...split(doc) });
+        const bounded = await boundedNextByteDistributions({ ...target, ...split(doc) }, 0.0005);
+        assert.ok(bounded.maxError <= 0.0005);
+        // 1e-4 more: the engines' top lists and full distributions are read differently (float32, rescaled).
+        for (let b = 0; b < full.exact.length; b++) assert.ok(Math.abs(bounded.exact[b] - full.exact[b]) <= bounded.maxError + 1e-4, `byte ${b}: ${bounded.exact[b]} vs ${full.exact[b]} ±${bounded.maxError}`);
       }
     });
 
