@@ -6,15 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createBackend, type BackendSettings } from '../core/backends/create';
 import { EmbeddedBackend } from '../core/backends/embedded';
-import { LlamaServerBackend } from '../core/backends/llamaServer';
-import type { BackendKind, ConnectResult, ModelBackend } from '../core/backends/types';
+import type { BackendKind, ModelBackend } from '../core/backends/types';
 import { engineInstalled } from '../core/engine/install';
 import type { FimTarget } from '../core/fim/complete';
 import { decodeText } from '../core/workspace/binary';
-import { findModelTokenizer } from '../core/fim/modelTokenizer';
-import { templateForModel } from '../core/fim/templateForModel';
-import { FIM_TEMPLATES, type FimTemplate, type FimTemplateId } from '../core/fim/templates';
-import type { Tokenizer } from '../core/tokenizers/types';
+import { openFimSession } from '../core/fim/session';
+import { FIM_TEMPLATES, type FimTemplateId } from '../core/fim/templates';
 import { CliError, UsageError, describeErrno, oneLine } from './errors';
 import { synopsis } from './usage';
 
@@ -67,9 +64,9 @@ export async function openFim(command: string, values: FimValues): Promise<FimTa
   const backend = modelPath ? embedded(modelPath) : serverBackend(kind, values);
   try {
     const connected = await backend.connect();
-    const { tokenizer } = await findModelTokenizer({ backend, connected, vocabulary: values.tokenizer, setting: '--tokenizer', modelFile: modelPath, where: modelPath ?? values.backend });
-    if (backend instanceof LlamaServerBackend) await backend.loadTokenBytes();
-    return { backend, connected, tokenizer, template: pickTemplate(connected, tokenizer, values.template as FimTemplateId | undefined), prefix: text.slice(0, offset), suffix: text.slice(offset) };
+    const session = await openFimSession({ backend, connected, vocabulary: values.tokenizer, setting: '--tokenizer', where: modelPath ?? values.backend, template: values.template as FimTemplateId | undefined });
+    if (!session.template) throw new CliError(`no FIM template for ${connected.info.name}: ${session.templateReason} (choose one with --template)`);
+    return { backend, connected, tokenizer: session.tokenizer, template: session.template, prefix: text.slice(0, offset), suffix: text.slice(offset) };
   } catch (e) {
     backend.dispose();
     throw e instanceof CliError ? e : new CliError(oneLine(e instanceof Error ? e.message : String(e)));
@@ -128,8 +125,3 @@ function serverBackend(kind: BackendKind, values: FimValues): ModelBackend {
   }
 }
 
-function pickTemplate(connected: ConnectResult, tokenizer: Tokenizer, asked: FimTemplateId | undefined): FimTemplate {
-  const chosen = templateForModel(connected, tokenizer, asked);
-  if (!chosen.template) throw new CliError(`no FIM template for ${connected.info.name}: ${chosen.reason} (choose one with --template)`);
-  return chosen.template;
-}

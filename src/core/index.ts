@@ -27,6 +27,8 @@ export { EmbeddedBackend } from './backends/embedded';
 export type { BackendSettings } from './backends/create';
 export type { ConnectResult, ModelBackend } from './backends/types';
 export { findModelTokenizer } from './fim/modelTokenizer';
+export { openFimSession } from './fim/session';
+export type { FimSession, FimSessionRequest } from './fim/session';
 export { templateForModel } from './fim/templateForModel';
 export { completeAt, fimIds, fimPrompt } from './fim/complete';
 export type { CompleteInput, Completion, CompleteStats } from './fim/complete';

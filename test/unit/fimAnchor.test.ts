@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readGguf } from '../../src/core/backends/gguf/reader';
-import { ggufVocab } from '../../src/core/backends/gguf/vocab';
+import { readGguf } from '../../src/core/gguf/reader';
+import { ggufVocab } from '../../src/core/gguf/vocab';
 import { findAnchor } from '../../src/core/fim/anchor';
 import { tokenizerFromGguf } from '../../src/core/tokenizers/gguf/ggufTokenizer';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';

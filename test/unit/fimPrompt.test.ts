@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readGguf } from '../../src/core/backends/gguf/reader';
-import { ggufVocab, GgufTokenType } from '../../src/core/backends/gguf/vocab';
+import { readGguf } from '../../src/core/gguf/reader';
+import { ggufVocab, GgufTokenType } from '../../src/core/gguf/vocab';
 import { checkTemplate, sentinelVocab } from '../../src/core/fim/chooseTemplate';
 import { encodeContinuing } from '../../src/core/fim/encodeText';
 import { bannedByteTokensFor, producibleAt, unusedByteTokens } from '../../src/core/fim/healTokens';

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readGguf } from '../../src/core/backends/gguf/reader';
-import { ggufVocab, GgufTokenType } from '../../src/core/backends/gguf/vocab';
+import { readGguf } from '../../src/core/gguf/reader';
+import { ggufVocab, GgufTokenType } from '../../src/core/gguf/vocab';
 import { checkTemplate, chooseTemplate, describeCheck, sentinelVocab, type VocabLookup } from '../../src/core/fim/chooseTemplate';
 import { FIM_TEMPLATES, type FimTemplateId } from '../../src/core/fim/templates';
 import { tokenizerFromGguf } from '../../src/core/tokenizers/gguf/ggufTokenizer';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readGgufFile } from '../../src/core/backends/gguf/file';
-import { GgufError, GgufValueType, readGguf, readGgufHeader } from '../../src/core/backends/gguf/reader';
-import { ggufTokenBytes, ggufVocab } from '../../src/core/backends/gguf/vocab';
+import { readGgufFile } from '../../src/core/gguf/file';
+import { GgufError, GgufValueType, readGguf, readGgufHeader } from '../../src/core/gguf/reader';
+import { ggufTokenBytes, ggufVocab } from '../../src/core/gguf/vocab';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
 import { GgufType, modelCache, serializeGguf, writeTinyModel, type GgufValue, type TinyModelKind } from '../fixtures/gguf/index';
 

@@ -2,7 +2,9 @@
  * The layering rule: `src/core/` (and the webview code) runs outside VS Code, so it must not import
  * `vscode`, nor reach up into the VS Code glue (`src/vscode/`), the CLI (`src/cli/`) or the extension's
  * entry point. ESLint's `no-restricted-imports` checks the same for `import` statements; this test also
- * catches `require()`, dynamic `import()` and `export … from`.
+ * catches `require()`, dynamic `import()` and `export … from`. Inside the core, folders import only the
+ * layers below them (CORE_LAYERS), no files import each other in a cycle, and only `backends/` knows the
+ * concrete backends' classes.
  */
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -97,4 +99,100 @@ describe('layering', () => {
     assert.match(config, /src\/core\/\*\*/);
     assert.match(config, /webview\/\*\*/);
   });
+
+  it('inside src/core/ every folder imports only the layers below it (ARCHITECTURE.md)', () => {
+    const problems: string[] = [];
+    for (const file of sources(join(ROOT, 'src', 'core'))) {
+      const from = coreFolder(file);
+      if (from === undefined) continue;
+      for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
+        if (!specifier.startsWith('.')) continue;
+        const to = coreFolder(resolve(dirname(file), specifier));
+        if (to === undefined || to === from) continue;
+        if (layerOf(to) >= layerOf(from)) problems.push(`${relative(ROOT, file)} (${from}) imports ${specifier} (${to})`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('no files in src/core/ import each other in a cycle', () => {
+    const files = sources(join(ROOT, 'src', 'core'));
+    const known = new Set(files);
+    const edges = new Map(files.map((f) => [f, importsOf(readFileSync(f, 'utf8')).filter((s) => s.startsWith('.')).map((s) => resolveSource(dirname(f), s, known)).filter((t): t is string => t !== undefined)]));
+    assert.deepEqual(cycles(edges).map((c) => c.map((f) => relative(ROOT, f)).join(' → ')), []);
+  });
+
+  it('outside src/core/backends/ no code asks which concrete backend it has (instanceof)', () => {
+    const classes = /\binstanceof\s+(LlamaServerBackend|OpenAICompatibleBackend|OllamaBackend|EmbeddedBackend)\b/;
+    const backends = join(ROOT, 'src', 'core', 'backends') + sep;
+    const found = sources(join(ROOT, 'src')).filter((f) => !f.startsWith(backends) && classes.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(found.map((f) => relative(ROOT, f)), []);
+  });
 });
+
+/** The core's folders, lowest first: a folder may import its own layer's files and those of layers below. */
+const CORE_LAYERS: readonly (readonly string[])[] = [
+  ['text'],
+  ['gguf'],
+  ['tokenizers'],
+  ['incremental', 'workspace'],
+  ['selection', 'decorations', 'hover', 'budget'],
+  ['compare'],
+  ['panel'],
+  ['engine'],
+  ['backends'],
+  ['fim'],
+];
+
+function layerOf(folder: string): number {
+  const at = CORE_LAYERS.findIndex((layer) => layer.includes(folder));
+  // The core's own top-level files (its public index) sit above every folder.
+  return at < 0 ? (folder === '' ? CORE_LAYERS.length : Number.NaN) : at;
+}
+
+/** The folder of the core a path is in ('' for the core's top-level files), or undefined outside the core. */
+function coreFolder(path: string): string | undefined {
+  const rel = relative(join(ROOT, 'src', 'core'), path);
+  if (rel.startsWith('..')) return undefined;
+  const parts = rel.split(sep);
+  return parts.length > 1 ? parts[0] : '';
+}
+
+function resolveSource(dir: string, specifier: string, known: Set<string>): string | undefined {
+  const base = resolve(dir, specifier).replace(/\.(js|ts)$/, '');
+  return [`${base}.ts`, join(base, 'index.ts')].find((f) => known.has(f));
+}
+
+/** The import cycles of a graph (Tarjan's strongly connected components of more than one file). */
+function cycles(edges: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const on = new Set<string>();
+  const out: string[][] = [];
+  let next = 0;
+  const visit = (v: string): void => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    on.add(v);
+    for (const w of edges.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        on.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1) out.push(component.sort());
+    }
+  };
+  for (const v of edges.keys()) if (!index.has(v)) visit(v);
+  return out;
+}

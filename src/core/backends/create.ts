@@ -7,6 +7,9 @@ import { OllamaBackend } from './ollama';
 import { OpenAICompatibleBackend } from './openai';
 import type { BackendCapabilities, BackendKind, ModelBackend } from './types';
 import { BackendError } from './types';
+import { isLoopback } from './loopback';
+
+export { isLoopback };
 
 export interface BackendSettings {
   kind: BackendKind;
@@ -47,21 +50,6 @@ export function createBackend(settings: BackendSettings, embedded?: EmbeddedFact
       if (!settings.model) throw new BackendError('Ollama needs a model name', 'ollama');
       return new OllamaBackend({ url, model: settings.model, timeoutMs: settings.timeoutMs, numCtx: settings.numCtx });
   }
-}
-
-/** localhost, 127.0.0.0/8, ::1 (and IPv4-mapped loopback). */
-export function isLoopback(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname.toLowerCase();
-  } catch {
-    return false;
-  }
-  host = host.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
-  const v4 = host.startsWith('::ffff:') ? host.slice(7) : host;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
 /** Throws, before any request, for a malformed URL or a remote one without `allowRemote`. */

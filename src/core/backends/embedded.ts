@@ -3,10 +3,10 @@
  * that loads one model. A child that dies takes only its pending calls with it; the next call starts a
  * fresh one and loads the model again.
  */
-import { EngineConnection, type ConnectionOptions } from '../engine/connection';
+import { EngineConnection, type ConnectionOptions } from './engineConnection';
 import { unpackTokenBytes } from '../engine/modelInfo';
 import type { EngineGpu, WireBias, WireDistribution, WireModelInfo, WireToken } from '../engine/protocol';
-import type { BackendCapabilities, ConnectResult, Distribution, GeneratedToken, GenerateRequest, ModelBackend, StopReason } from './types';
+import type { BackendCapabilities, ConnectResult, Distribution, GeneratedToken, GenerateRequest, ModelBackend, ModelSource, StopReason } from './types';
 import { BackendError } from './types';
 
 export interface EmbeddedOptions extends ConnectionOptions {
@@ -98,6 +98,11 @@ export class EmbeddedBackend implements ModelBackend {
       { signal: options.signal },
     );
     return wire.map(fromWire);
+  }
+
+  /** The model file it runs. */
+  modelSource(): ModelSource {
+    return { kind: 'gguf-file', path: this.options.modelPath, onThisMachine: true };
   }
 
   dispose(): void {

@@ -7,6 +7,7 @@ import { bytesKey, concatBytes } from '../text/bytes';
 import { endsInsideChar, greedyPick, isContentFault } from './contentFault';
 import { HttpClient, pieceBytes, sleep } from './http';
 import { Inflight, mapLimited } from './inflight';
+import { isLoopback } from './loopback';
 import { classifySpecials, specialCandidates } from './specialTokens';
 import { streamedGeneration } from './streamedGeneration';
 import type {
@@ -17,6 +18,7 @@ import type {
   GenerateRequest,
   GeneratedToken,
   ModelBackend,
+  ModelSource,
   StopReason,
 } from './types';
 import { BackendError } from './types';
@@ -385,6 +387,11 @@ export class LlamaServerBackend implements ModelBackend {
     if (!entries) throw new BackendError('llama-server /completion returned no probabilities', this.kind);
     for (const e of entries) this.remember(e);
     return entries;
+  }
+
+  /** The GGUF file the server names, which only a server on this machine has here. */
+  modelSource(): ModelSource {
+    return { kind: 'gguf-file', path: this.connected?.info.modelPath, onThisMachine: isLoopback(this.url) };
   }
 
   /** Fills the byte table for the whole vocabulary with one full-distribution request. */

@@ -9,8 +9,8 @@
  * That is why `tokenIdPrompts` is false: exact strategies must not rely on this backend.
  */
 import { bytesKey, concatBytes } from '../text/bytes';
-import { GgufValueType, type GgufEntry, type GgufFile } from './gguf/reader';
-import { ggufVocab, isTextless, tokenBytesOf, type GgufVocab } from './gguf/vocab';
+import { GgufValueType, type GgufEntry, type GgufFile } from '../gguf/reader';
+import { ggufVocab, isTextless, tokenBytesOf, type GgufVocab } from '../gguf/vocab';
 import { HttpClient } from './http';
 import { Inflight, mapLimited } from './inflight';
 import { classifySpecials } from './specialTokens';
@@ -25,7 +25,7 @@ import type {
   ModelBackend,
   StopReason,
 } from './types';
-import { BackendError } from './types';
+import { BackendError, type ModelSource } from './types';
 
 export interface OllamaOptions {
   url: string;
@@ -217,6 +217,10 @@ export class OllamaBackend implements ModelBackend {
       if (options.signal?.aborted) throw new BackendError('aborted', this.kind);
       throw new BackendError('ollama returned no logprobs (a version before logprobs support?)', this.kind);
     });
+  }
+
+  modelSource(): ModelSource {
+    return { kind: 'metadata', vocabulary: () => this.vocabulary() };
   }
 
   dispose(): void {

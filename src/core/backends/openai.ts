@@ -5,6 +5,7 @@
  */
 import { HttpClient } from './http';
 import { Inflight, mapLimited } from './inflight';
+import { isLoopback } from './loopback';
 import { classifySpecials, specialCandidates } from './specialTokens';
 import { streamedGeneration } from './streamedGeneration';
 import type {
@@ -17,7 +18,7 @@ import type {
   ModelBackend,
   StopReason,
 } from './types';
-import { BackendError } from './types';
+import { BackendError, type ModelSource } from './types';
 
 export interface OpenAICompatibleOptions {
   /** The server's base URL, with or without `/v1`. */
@@ -207,6 +208,11 @@ export class OpenAICompatibleBackend implements ModelBackend {
     } finally {
       release();
     }
+  }
+
+  /** vLLM started from a model directory names it as its model's `root`: only one on this machine is read. */
+  modelSource(): ModelSource {
+    return { kind: 'model-directory', path: this.connected?.info.modelPath, onThisMachine: isLoopback(this.url) };
   }
 
   dispose(): void {

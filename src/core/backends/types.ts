@@ -3,18 +3,12 @@
  * (vLLM), Ollama, or the embedded llama.cpp engine. Every call takes an AbortSignal; token ids are in the
  * model's own vocabulary.
  */
+import type { FimTokenIds, GgufVocab } from '../gguf/vocab';
+
+export type { FimTokenIds };
 
 export type BackendKind = 'llama-server' | 'openai' | 'ollama' | 'embedded';
 
-/** FIM and repository-context special tokens, by their ids in the model's vocabulary. */
-export interface FimTokenIds {
-  prefix?: number;
-  suffix?: number;
-  middle?: number;
-  pad?: number;
-  repoName?: number;
-  fileSeparator?: number;
-}
 
 export interface BackendModelInfo {
   /** The model's name as the engine reports it (or the GGUF file name). */
@@ -118,9 +112,25 @@ export interface ModelBackend {
    * present when `capabilities.distributions` is not 'none'. An empty context means the start of text.
    */
   nextTokenDistributions?(contexts: readonly Uint32Array[], options: { topK?: number; want?: readonly Uint32Array[]; signal?: AbortSignal }): Promise<Distribution[]>;
+  /** Where the model's own vocabulary can be read, once connected; absent where the backend cannot say. */
+  modelSource?(): ModelSource;
+  /**
+   * Learns the exact bytes of every token, for an engine that tells them only with its distributions
+   * (llama-server); the exact method needs them all. Absent where they are known at `connect()`.
+   */
+  loadTokenBytes?(signal?: AbortSignal): Promise<void>;
   /** Ends requests in flight and frees what the backend holds (a child process, sockets). */
   dispose(): void;
 }
+
+/**
+ * The model's vocabulary as the backend knows it: a GGUF file or a model directory it names (readable only
+ * where `onThisMachine`), or metadata it gave at `connect()`.
+ */
+export type ModelSource =
+  | { kind: 'gguf-file'; path?: string; onThisMachine: boolean }
+  | { kind: 'model-directory'; path?: string; onThisMachine: boolean }
+  | { kind: 'metadata'; vocabulary: () => GgufVocab };
 
 /** A backend error the user should read as is: the engine's own message, and where it came from. */
 export class BackendError extends Error {

@@ -1,7 +1,26 @@
 /** Where two tokenizers put token boundaries differently in the same text. */
 import { isCharBoundary } from '../selection/chars';
 import type { Tokenizer } from '../tokenizers/types';
-import type { BoundaryDiff, BoundarySpan } from './compare';
+
+export interface BoundarySpan {
+  /** UTF-16 offsets into the compared text. */
+  start: number;
+  end: number;
+  id: number;
+  /** True when the token holds only part of a character (its range is the whole character). */
+  partial: boolean;
+}
+
+export interface BoundaryDiff {
+  text: string;
+  a: { tokenizer: string; spans: BoundarySpan[] };
+  b: { tokenizer: string; spans: BoundarySpan[] };
+  /** Token end offsets found under one tokenizer and not the other. */
+  onlyA: number[];
+  onlyB: number[];
+  /** True when the text was longer than `BOUNDARY_DIFF_LIMIT` and only its start was diffed. */
+  truncated?: boolean;
+}
 
 /** Longer texts are diffed on their first this many UTF-16 units: the diff is for reading, span by span. */
 export const BOUNDARY_DIFF_LIMIT = 20_000;

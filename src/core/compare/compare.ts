@@ -5,7 +5,7 @@ import type { Tokenizer } from '../tokenizers/types';
 import { representativeModel } from './representativeModel';
 import { textSize, wordCoverage, wordRanges } from './textMeasures';
 
-export { boundaryDiff, BOUNDARY_DIFF_LIMIT } from './boundaryDiff';
+export { boundaryDiff, BOUNDARY_DIFF_LIMIT, type BoundaryDiff, type BoundarySpan } from './boundaryDiff';
 
 export interface CompareRow {
   tokenizer: string;
@@ -40,26 +40,6 @@ export interface CompareReport {
   /** Tokenizer id the deltas are against (the current one). */
   reference: string;
   rows: CompareRow[];
-}
-
-export interface BoundarySpan {
-  /** UTF-16 offsets into the compared text. */
-  start: number;
-  end: number;
-  id: number;
-  /** True when the token holds only part of a character (its range is the whole character). */
-  partial: boolean;
-}
-
-export interface BoundaryDiff {
-  text: string;
-  a: { tokenizer: string; spans: BoundarySpan[] };
-  b: { tokenizer: string; spans: BoundarySpan[] };
-  /** Token end offsets found under one tokenizer and not the other. */
-  onlyA: number[];
-  onlyB: number[];
-  /** True when the text was longer than `BOUNDARY_DIFF_LIMIT` and only its start was diffed. */
-  truncated?: boolean;
 }
 
 /** A model and its window, standing for a tokenizer in the "window holds" column. */

@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { LlamaModel } from './llamaApi';
 import type { WireModelInfo, WireTokenBytes } from './protocol';
-import { isTextless, tokenBytesOf } from '../backends/gguf/vocab';
+import { isTextless, tokenBytesOf } from '../gguf/vocab';
 
 /** Sentinel names for the FIM extras llama.cpp itself recognises, when GGUF metadata lacks their ids. */
 const FIM_NAMES = {

@@ -4,7 +4,7 @@
  * one `result` or `error`, and streams `token` events before the `result` of a `generate`. Binary data
  * (token bytes, full distributions) travels as base64 so that large vocabularies stay compact and exact.
  */
-import type { FimTokenIds } from '../backends/types';
+import type { FimTokenIds } from '../gguf/vocab';
 
 export type EngineGpu = 'auto' | 'cuda' | 'vulkan' | 'metal' | false;
 

@@ -7,10 +7,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { isLoopback } from '../backends/create';
-import { LlamaServerBackend } from '../backends/llamaServer';
-import { OllamaBackend } from '../backends/ollama';
-import { OpenAICompatibleBackend } from '../backends/openai';
 import type { ConnectResult, ModelBackend } from '../backends/types';
 import { tokenizerFromGguf } from '../tokenizers/gguf/ggufTokenizer';
 import { loadTokenizer } from '../tokenizers/registry';
@@ -79,53 +75,60 @@ async function chooseTokenizer(request: ModelTokenizerRequest): Promise<Found> {
   }
 }
 
-/** The vocabulary the model itself gives: its file, or its metadata. */
+/** The vocabulary the model itself gives: its file, its directory, or its metadata. */
 async function modelsOwn(request: ModelTokenizerRequest): Promise<Found> {
   const { backend, connected } = request;
+  const source = backend.modelSource?.();
   if (backend.kind === 'embedded') {
-    if (request.modelFile) return load(request.modelFile, `the model file ${request.modelFile}`, request);
+    const file = request.modelFile ?? (source?.kind === 'gguf-file' ? source.path : undefined);
+    if (file) return load(file, `the model file ${file}`, request);
     throw nothingFound(request, 'the embedded engine\'s model file is not known');
   }
-  if (backend instanceof LlamaServerBackend) {
-    const path = connected.info.modelPath;
-    // A path a remote server names is on its machine, not this one: never read it.
-    if (!isLoopback(backend.url)) throw nothingFound(request, `llama-server at ${request.where} is not on this machine, so its model file cannot be read`);
-    if (!path) throw nothingFound(request, `llama-server at ${request.where} does not report its model file`);
-    // Only a model file's metadata is read: any other file could be quoted in an error, and a relative
-    // path would resolve against this process's directory, not the server's.
-    if (!isLocalAbsolute(path) || !path.endsWith('.gguf')) {
-      throw nothingFound(request, `llama-server at ${request.where} reports its model file as ${path}, which is not an absolute path to a .gguf file, so it is not read`);
-    }
-    if (!existsSync(path)) throw nothingFound(request, `llama-server at ${request.where} reports its model file as ${path}, which is not on this machine`);
-    return load(path, `the model file llama-server reports (${path})`, request);
-  }
-  if (backend instanceof OllamaBackend) {
-    const source = `Ollama's metadata for ${connected.info.name}`;
+  if (source?.kind === 'metadata') {
+    const name = `${connected.info.name} (${backend.kind === 'ollama' ? 'Ollama' : backend.kind})`;
+    const where = `${backend.kind === 'ollama' ? 'Ollama' : backend.kind}'s metadata for ${connected.info.name}`;
     let tokenizer: Tokenizer;
     try {
-      const vocab = backend.vocabulary();
+      const vocab = source.vocabulary();
       // Without its merges (or scores) the vocabulary would still load, and tokenize wrongly.
       const rules = vocab.model === 'gpt2' ? vocab.merges.length > 0 : vocab.scores !== undefined;
       if (!rules) throw new Error(`no tokenizer.ggml.${vocab.model === 'gpt2' ? 'merges' : 'scores'}`);
-      tokenizer = tokenizerFromGguf(vocab, { id: `ollama:${connected.info.name}`, name: `${connected.info.name} (Ollama)`, family: 'Local model' });
+      tokenizer = tokenizerFromGguf(vocab, { id: `${backend.kind}:${connected.info.name}`, name, family: 'Local model' });
     } catch (e) {
-      throw nothingFound(request, `${source} does not give its tokenizer (${message(e)})`);
+      throw nothingFound(request, `${where} does not give its tokenizer (${message(e)})`);
     }
-    return { tokenizer, source, explicit: false };
+    return { tokenizer, source: where, explicit: false };
   }
-  if (backend instanceof OpenAICompatibleBackend) return modelDirectory(request, backend);
+  if (source?.kind === 'gguf-file') return modelFile(request, source);
+  if (source?.kind === 'model-directory') return modelDirectory(request, source);
   throw nothingFound(request, `the OpenAI-compatible server at ${request.where} does not expose its vocabulary`);
+}
+
+/** The GGUF file a server names (llama-server's `model_path`): on this machine, absolute, and a model file. */
+async function modelFile(request: ModelTokenizerRequest, source: { path?: string; onThisMachine: boolean }): Promise<Found> {
+  const server = `${request.backend.kind} at ${request.where}`;
+  const path = request.connected.info.modelPath ?? source.path;
+  // A path a remote server names is on its machine, not this one: never read it.
+  if (!source.onThisMachine) throw nothingFound(request, `${server} is not on this machine, so its model file cannot be read`);
+  if (!path) throw nothingFound(request, `${server} does not report its model file`);
+  // Only a model file's metadata is read: any other file could be quoted in an error, and a relative
+  // path would resolve against this process's directory, not the server's.
+  if (!isLocalAbsolute(path) || !path.endsWith('.gguf')) {
+    throw nothingFound(request, `${server} reports its model file as ${path}, which is not an absolute path to a .gguf file, so it is not read`);
+  }
+  if (!existsSync(path)) throw nothingFound(request, `${server} reports its model file as ${path}, which is not on this machine`);
+  return load(path, `the model file ${request.backend.kind} reports (${path})`, request);
 }
 
 /**
  * vLLM started from a model directory names it as its model's `root`: that directory's tokenizer.json is the
  * model's own. Only on this machine, only an absolute path, and only that one file in it.
  */
-async function modelDirectory(request: ModelTokenizerRequest, backend: OpenAICompatibleBackend): Promise<Found> {
-  const dir = request.connected.info.modelPath;
+async function modelDirectory(request: ModelTokenizerRequest, source: { path?: string; onThisMachine: boolean }): Promise<Found> {
+  const dir = request.connected.info.modelPath ?? source.path;
   const none = `the OpenAI-compatible server at ${request.where} does not expose its vocabulary`;
   // A path a remote server names is on its machine, not this one: never read it.
-  if (!isLoopback(backend.url)) throw nothingFound(request, `${none}, and it is not on this machine, so no model directory it names is read`);
+  if (!source.onThisMachine) throw nothingFound(request, `${none}, and it is not on this machine, so no model directory it names is read`);
   // A relative path would resolve against this process's directory, not the server's (and a Hugging Face id looks like one).
   if (!dir || !isLocalAbsolute(dir)) throw nothingFound(request, `${none}, and its model (${dir ?? 'not named'}) is not an absolute path to a model directory`);
   if (!isDirectory(dir)) throw nothingFound(request, `${none}, and its model directory ${dir} is not on this machine`);

@@ -2,9 +2,9 @@
  * The tokenizers Tokenwise ships, and loading by id or by path. Nothing is read or parsed before a
  * tokenizer is first used; each is loaded once.
  */
-import { GgufError, type GgufFile } from '../backends/gguf/reader';
-import { readGgufFile } from '../backends/gguf/file';
-import { ggufVocab } from '../backends/gguf/vocab';
+import { GgufError, type GgufFile } from '../gguf/reader';
+import { readGgufFile } from '../gguf/file';
+import { ggufVocab } from '../gguf/vocab';
 import { tokenizerFromGguf } from './gguf/ggufTokenizer';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

@@ -6,14 +6,13 @@
  */
 import * as vscode from 'vscode';
 import { sleep } from '../../core/backends/http';
-import { LlamaServerBackend } from '../../core/backends/llamaServer';
 import type { ConnectResult, ModelBackend } from '../../core/backends/types';
 import { completeAt, prepareExact, type Completion } from '../../core/fim/complete';
 import { AdaptiveDebounce } from '../../core/fim/adaptiveDebounce';
 import { CompletionCache } from '../../core/fim/completionCache';
-import { findModelTokenizer, ModelTokenizerError } from '../../core/fim/modelTokenizer';
+import { ModelTokenizerError } from '../../core/fim/modelTokenizer';
 import type { FimStrategy } from '../../core/fim/prompt';
-import { templateForModel } from '../../core/fim/templateForModel';
+import { openFimSession } from '../../core/fim/session';
 import { isFimTemplateId, type FimTemplate } from '../../core/fim/templates';
 import type { Tokenizer } from '../../core/tokenizers/types';
 import type { BackendManager } from '../backend/backendManager';
@@ -167,30 +166,27 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
       const setting = config.get<string>('tokenizer', '');
       // Untrusted workspaces cannot point Tokenwise at files: a path there is ignored, as for counting.
       const vocabulary = vscode.workspace.isTrusted || !namesTokenizerFile(setting) ? setting : '';
-      const modelFile = current.backend.kind === 'embedded' ? config.get<string>('backend.modelPath', '') || undefined : undefined;
-      const found = await findModelTokenizer({
+      const asked = config.get<string>('completion.template', '');
+      const found = await openFimSession({
         backend: current.backend,
         connected: current.result,
         vocabulary,
         // The setting is also what counts tokens: the model's own vocabulary comes first.
         given: 'fallback',
         setting: 'tokenwise.tokenizer',
-        modelFile,
-        where: modelFile ?? config.get<string>('backend.url', ''),
+        where: current.backend.kind === 'embedded' ? config.get<string>('backend.modelPath', '') : config.get<string>('backend.url', ''),
+        template: isFimTemplateId(asked) ? asked : undefined,
       });
-      const tokenizer = found.tokenizer;
+      const { tokenizer, template } = found;
       this.log.info(`completions: the model's vocabulary from ${found.source}${found.verified ? ', checked against the backend' : ''}`);
       for (const note of tokenizer.notes ?? []) this.log.info(`completions: ${note}`);
-      if (current.backend instanceof LlamaServerBackend) await current.backend.loadTokenBytes();
-      const asked = config.get<string>('completion.template', '');
-      const chosen = templateForModel(current.result, tokenizer, isFimTemplateId(asked) ? asked : undefined);
-      if (!chosen.template) {
-        this.log.reportOnce('completion:template', `no FIM template for ${current.result.info.name}: ${chosen.reason} (choose one in tokenwise.completion.template)`);
+      if (!template) {
+        this.log.reportOnce('completion:template', `no FIM template for ${current.result.info.name}: ${found.templateReason} (choose one in tokenwise.completion.template)`);
         return undefined;
       }
-      this.log.info(`completions: ${chosen.template.id} template (${chosen.reason})`);
+      this.log.info(`completions: ${template.id} template (${found.templateReason})`);
       prepareExact(current.result, tokenizer);
-      return { tokenizer, template: chosen.template };
+      return { tokenizer, template };
     })().catch((e: unknown) => {
       // A vocabulary that does not fit stays until the settings change (a reset); anything else may pass (a timeout).
       if (!(e instanceof ModelTokenizerError) && this.session === session) this.session = undefined;

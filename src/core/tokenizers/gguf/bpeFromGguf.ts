@@ -2,8 +2,8 @@
  * A GGUF byte-level BPE vocabulary (`tokenizer.ggml.model = gpt2`) as our BPE engine's data: the same
  * shape `tokenizer.json` files are turned into, split as llama.cpp splits it (`preTokenizers.ts`).
  */
-import { GgufError } from '../../backends/gguf/reader';
-import { ggufTokenBytes, GgufTokenType, type GgufVocab } from '../../backends/gguf/vocab';
+import { GgufError } from '../../gguf/reader';
+import { ggufTokenBytes, GgufTokenType, type GgufVocab } from '../../gguf/vocab';
 import type { BpeData } from '../bpe/bpeData';
 import type { AddedToken } from '../bpe/bpeTokenizer';
 import { preTokenizerFor } from './preTokenizers';

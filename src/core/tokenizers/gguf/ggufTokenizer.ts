@@ -1,6 +1,6 @@
 /** A core `Tokenizer` for a GGUF model's own vocabulary, matching llama.cpp's tokenization. */
-import { GgufError } from '../../backends/gguf/reader';
-import type { GgufVocab } from '../../backends/gguf/vocab';
+import { GgufError } from '../../gguf/reader';
+import type { GgufVocab } from '../../gguf/vocab';
 import { bpeTokenizerFromData } from '../bpe/fromData';
 import type { Tokenizer, TokenizerInfo } from '../types';
 import { bpeDataFromGguf } from './bpeFromGguf';

@@ -4,7 +4,7 @@
  * merging of the adjacent pair whose joined piece has the highest score (leftmost on ties), and byte
  * fallback (`<0xNN>`) for characters no piece covers.
  */
-import { ggufTokenBytes, GgufTokenType, type GgufVocab } from '../../backends/gguf/vocab';
+import { ggufTokenBytes, GgufTokenType, type GgufVocab } from '../../gguf/vocab';
 import type { EncodeOptions, TokenSpans, Tokenizer, TokenizerInfo } from '../types';
 import { utf8 } from '../../text/utf8';
 import { pieceBytes } from '../pieceBytes';

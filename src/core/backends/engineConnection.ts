@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { BackendKind } from '../backends/types';
-import { BackendError } from '../backends/types';
-import type { EngineMessage, EngineRequest, ResultMap, WireToken } from './protocol';
-import { ENGINE_DIR_FLAG } from './protocol';
+import type { BackendKind } from './types';
+import { BackendError } from './types';
+import type { EngineMessage, EngineRequest, ResultMap, WireToken } from '../engine/protocol';
+import { ENGINE_DIR_FLAG } from '../engine/protocol';
 
 export interface ConnectionOptions {
   /** The bundled engine script (`dist/engine.js`). */

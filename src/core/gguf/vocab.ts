@@ -3,8 +3,17 @@
  * special ids (with llama.cpp's fallbacks by token text where a key is missing), and the exact bytes each
  * token stands for.
  */
-import type { FimTokenIds } from '../types';
 import { GgufError, GgufValueType, type GgufEntry, type GgufFile } from './reader';
+
+/** FIM and repository-context special tokens, by their ids in the model's vocabulary. */
+export interface FimTokenIds {
+  prefix?: number;
+  suffix?: number;
+  middle?: number;
+  pad?: number;
+  repoName?: number;
+  fileSeparator?: number;
+}
 
 /** llama.cpp's token types. */
 export const GgufTokenType = { UNDEFINED: 0, NORMAL: 1, UNKNOWN: 2, CONTROL: 3, USER_DEFINED: 4, UNUSED: 5, BYTE: 6 } as const;
