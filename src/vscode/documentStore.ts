@@ -6,11 +6,10 @@
 import * as vscode from 'vscode';
 import { findModel, tokenizerForModel } from '../core/budget/modelCatalog';
 import { DocumentTokens } from '../core/incremental/documentTokens';
-import { loadTokenizer } from '../core/tokenizers/registry';
+import { loadTokenizer, namesTokenizerFile } from '../core/tokenizers/registry';
 import type { Tokenizer } from '../core/tokenizers/types';
 import { isCountable, readSettings } from './config';
 import type { Log } from './log';
-import { namesTokenizerFile } from './tokenizerPath';
 
 export type DocumentState =
   | { kind: 'ready'; tokenizer: Tokenizer; tokens: DocumentTokens }

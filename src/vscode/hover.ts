@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { renderHoverMarkdown } from '../core/hover/hoverMarkdown';
 import { tokenHover } from '../core/hover/tokenHover';
-import { loadTokenizer } from '../core/tokenizers/registry';
+import { loadTokenizer, namesTokenizerFile } from '../core/tokenizers/registry';
 import type { Tokenizer } from '../core/tokenizers/types';
 import { SECTION, readSettings } from './config';
 import type { DocumentStore } from './documentStore';
@@ -24,9 +24,13 @@ export class TokenHoverProvider implements vscode.HoverProvider {
   }
 }
 
-/** The other tokenizers the user compares with, loaded; those that fail to load are left out. */
+/**
+ * The other tokenizers the user compares with, loaded; those that fail to load are left out, and so are
+ * files in an untrusted workspace, which cannot point Tokenwise at files.
+ */
 async function pinnedTokenizers(document: vscode.TextDocument, current: Tokenizer): Promise<Tokenizer[]> {
   const ids = vscode.workspace.getConfiguration(SECTION, document).get<string[]>('pinnedTokenizers', []);
-  const loaded = await Promise.allSettled(ids.filter((id) => id !== current.id).map((id) => loadTokenizer(id)));
+  const allowed = ids.filter((id) => id !== current.id && (vscode.workspace.isTrusted || !namesTokenizerFile(id)));
+  const loaded = await Promise.allSettled(allowed.map((id) => loadTokenizer(id)));
   return loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
 }

@@ -133,4 +133,21 @@ describe('extension manifest', () => {
       }
     }
   });
+
+  it('restricts in untrusted workspaces every setting that can name a file, a model, a server or an executable', () => {
+    // Every setting whose value is text is sorted here: one that can point Tokenwise somewhere, or one that cannot.
+    const pointing = ['tokenwise.tokenizer', 'tokenwise.pinnedTokenizers', 'tokenwise.backend.kind', 'tokenwise.backend.url', 'tokenwise.backend.model', 'tokenwise.backend.modelPath', 'tokenwise.backend.gpu'];
+    // tokenwise.models is application-scoped: no workspace can set it.
+    const inert = ['tokenwise.model', 'tokenwise.models', 'tokenwise.workspace.exclude', 'tokenwise.completion.strategy', 'tokenwise.completion.template'];
+    const configuration = manifest.contributes?.configuration;
+    const sections = Array.isArray(configuration) ? configuration : configuration ? [configuration] : [];
+    const textual = sections.flatMap((section) =>
+      Object.entries(section.properties ?? {})
+        .filter(([, v]) => ['string', 'array', 'object'].includes(String((v as { type?: unknown }).type)))
+        .map(([k]) => k),
+    );
+    assert.deepEqual(textual.filter((k) => !pointing.includes(k) && !inert.includes(k)), [], 'a new text setting: sort it into one of the lists above');
+    const restricted = (manifest as { capabilities?: { untrustedWorkspaces?: { restrictedConfigurations?: string[] } } }).capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [];
+    assert.deepEqual(pointing.filter((k) => !restricted.includes(k)), []);
+  });
 });

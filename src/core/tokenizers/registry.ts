@@ -110,15 +110,24 @@ function load(idOrPath: string): Tokenizer {
     if (entry.file.endsWith('.json.gz')) return new LibraryTokenizer(JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')), info);
     return bpeTokenizerFromData(deserializeBpe(readFileSync(path), entry.file), info);
   }
-  if (!/[\\/]|\.json$|\.bpe$|\.gguf$/.test(idOrPath)) {
+  if (!namesTokenizerFile(idOrPath)) {
     throw new UnknownTokenizerError(`unknown tokenizer "${idOrPath}"; known: ${BUNDLED.map((e) => e.id).join(', ')}, or a path to a tokenizer.json`);
   }
   return loadFile(resolve(idOrPath));
 }
 
+/**
+ * Whether a tokenizer setting names a file (a path, or a tokenizer file's name, any case) rather than a
+ * bundled tokenizer's id. Untrusted workspaces cannot point Tokenwise at files: such a setting is ignored there.
+ */
+export function namesTokenizerFile(setting: string): boolean {
+  return /[\\/]|\.(?:json|bpe|gguf)$/i.test(setting);
+}
+
 function loadFile(path: string): Tokenizer {
+  const lower = path.toLowerCase();
   // A model file: its own vocabulary, read from the metadata without the weights.
-  if (path.endsWith('.gguf')) return loadGguf(path);
+  if (lower.endsWith('.gguf')) return loadGguf(path);
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -126,7 +135,7 @@ function loadFile(path: string): Tokenizer {
     throw new UnknownTokenizerError(`cannot read tokenizer file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const info = { id: path, name: path.split(/[\\/]/).slice(-2).join('/'), family: 'Local', exact: true };
-  if (path.endsWith('.bpe')) return bpeTokenizerFromData(deserializeBpe(bytes, path), info);
+  if (lower.endsWith('.bpe')) return bpeTokenizerFromData(deserializeBpe(bytes, path), info);
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));

@@ -18,7 +18,7 @@ import type { Tokenizer } from '../../core/tokenizers/types';
 import type { BackendManager } from '../backend/backendManager';
 import { SECTION } from '../config';
 import type { Log } from '../log';
-import { namesTokenizerFile } from '../tokenizerPath';
+import { namesTokenizerFile } from '../../core/tokenizers/registry';
 import { CompletionStats } from './completionStats';
 import { ContextFiles } from './contextFiles';
 
