@@ -1,7 +1,7 @@
 /** Number formats of the panel, on top of the core's (so that the panel, status bar and CLI agree). */
-import { formatCount, formatShare } from '../src/core/budget/budget';
+import { formatCount, formatCounted, formatShare } from '../src/core/budget/budget';
 
-export { formatCount, formatShare };
+export { formatCount, formatCounted, formatShare };
 
 const safe = (n: unknown): number => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
 

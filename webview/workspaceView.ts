@@ -7,7 +7,7 @@ import type { PanelState } from '../src/core/panel/protocol';
 import { folderTree } from '../src/core/workspace/folderTree';
 import { codicon, el, replace } from './dom';
 import { exportButtons } from './exportButtons';
-import { count, finite, ratio, share } from './format';
+import { count, finite, formatCounted, ratio, share } from './format';
 import type { Host } from './host';
 import type { Column } from './table';
 import { sortableTable } from './table';
@@ -148,7 +148,7 @@ export class WorkspaceView {
   private folderTree(files: FileTokens[], totalTokens: number, approx: boolean): HTMLElement {
     const root = folderTree(files);
     const tree = el('vscode-tree', { attrs: { 'aria-label': 'Tokens per folder', 'indent-guides': 'onHover' } });
-    const describe = (tokens: number, extra = '') => `${count(tokens, approx)} tokens · ${share(totalTokens > 0 ? tokens / totalTokens : 0)}${extra}`;
+    const describe = (tokens: number, extra = '') => `${formatCounted(finite(tokens), 'token', approx ? '≈' : '')} · ${share(totalTokens > 0 ? tokens / totalTokens : 0)}${extra}`;
     const fileItem = (f: FileTokens) =>
       el(
         'vscode-tree-item',
@@ -163,7 +163,7 @@ export class WorkspaceView {
         { attrs: { 'data-node': node.path } },
         codicon('folder'),
         ` ${node.name}`,
-        el('span', { attrs: { slot: 'description' }, text: describe(node.tokens, ` · ${count(node.files)} files`) }),
+        el('span', { attrs: { slot: 'description' }, text: describe(node.tokens, ` · ${formatCounted(finite(node.files), 'file')}`) }),
       );
       let filled = false;
       const fill = () => {

@@ -3,7 +3,7 @@
  * of the model's context window, with the breakdown and switches in its tooltip.
  */
 import * as vscode from 'vscode';
-import { computeBudget, formatCount, formatShare, formatWindow, reservedOutputFor, type Budget } from '../core/budget/budget';
+import { computeBudget, formatCount, formatCounted, formatLeft, formatShare, formatWindow, reservedOutputFor, type Budget } from '../core/budget/budget';
 import { modelOrUnknown, type ModelInfo } from '../core/budget/modelCatalog';
 import type { Tokenizer } from '../core/tokenizers/types';
 import { readSettings } from './config';
@@ -103,7 +103,7 @@ function render(editor: vscode.TextEditor, state: NonNullable<ReturnType<Documen
   tooltip.appendMarkdown(tooltipTable(what, used, characters, tokenizer, model, budget, approx));
   tooltip.appendMarkdown(`\n\n${links}`);
   const background = budget.state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : budget.state === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-  const label = `${approx ? 'About ' : ''}${formatCount(used)} tokens in the ${what}` + (model.contextWindow > 0 ? `, ${formatShare(budget.share)} of the ${formatWindow(model.contextWindow)} context window of ${model.name}` : '');
+  const label = `${approx ? 'About ' : ''}${formatCounted(used, 'token')} in the ${what}` + (model.contextWindow > 0 ? `, ${formatShare(budget.share)} of the ${formatWindow(model.contextWindow)} context window of ${model.name}` : '');
   return { text, label, tooltip, background };
 }
 
@@ -127,7 +127,7 @@ function tooltipTable(what: string, used: number, characters: number, tokenizer:
     rows.push(
       ['Context window', formatCount(model.contextWindow)],
       ['Output reserved', formatCount(budget.reservedOutput)],
-      ['Tokens left', `${formatCount(budget.left)} (${formatShare(budget.usable > 0 ? Math.max(0, budget.left) / budget.usable : 0)} of the usable window)`],
+      ['Tokens left', formatLeft(budget.left, budget.usable)],
     );
   }
   return ['| | |', '|---|---:|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');

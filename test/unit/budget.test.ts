@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { computeBudget, formatCount, formatShare, formatWindow } from '../../src/core/budget/budget';
+import { computeBudget, formatCount, formatCounted, formatLeft, formatShare, formatWindow } from '../../src/core/budget/budget';
 import { findModel, modelCatalog, tokenizerForModel } from '../../src/core/budget/modelCatalog';
 import { listTokenizers } from '../../src/core/tokenizers/registry';
 
@@ -54,5 +54,12 @@ describe('budgets', () => {
     assert.equal(formatCount(1234567), '1,234,567');
     assert.deepEqual([128_000, 200_000, 1_048_576, 1_000_000, 8192].map(formatWindow), ['128k', '200k', '1.05M', '1M', '8,192']);
     assert.deepEqual([0, 0.00001, 0.0004, 0.096, 0.5, 0.998, 0.99999, 1, 1.2].map(formatShare), ['0.0%', '<0.01%', '0.04%', '9.6%', '50%', '99.8%', '99.9%', '100%', '120%']);
+  });
+
+  it('says one token and one file, and tokens left over the window as an overrun, not a negative count', () => {
+    assert.deepEqual([formatCounted(1, 'token'), formatCounted(2, 'file'), formatCounted(0, 'token'), formatCounted(1234, 'token', '≈')], ['1 token', '2 files', '0 tokens', '≈1,234 tokens']);
+    assert.equal(formatLeft(1200, 120_000), '1,200 (1.0% of the usable window)');
+    assert.equal(formatLeft(-7_437_763, 120_000), 'none: over by 7,437,763 (62× the usable window)');
+    assert.equal(formatLeft(-6000, 120_000), 'none: over by 6,000 (5.0% more than the usable window)');
   });
 });

@@ -55,6 +55,19 @@ export function formatWindow(n: number): string {
 }
 
 /** `9.6%`, `0.04%`, `120%` */
+/** `1 token`, `2 tokens`, `1,234 files`: a count with its noun, singular for one. */
+export function formatCounted(n: number, noun: string, prefix = ''): string {
+  return `${prefix}${formatCount(n)} ${n === 1 ? noun : `${noun}s`}`;
+}
+
+/** The tokens left in words: `1,200 (3.4% of the usable window)`, or `none: over by 6,000 (5.0% more than the usable window)`. */
+export function formatLeft(left: number, usable: number): string {
+  if (left >= 0) return `${formatCount(left)} (${formatShare(usable > 0 ? left / usable : 0)} of the usable window)`;
+  const ratio = usable > 0 ? -left / usable : 0;
+  const over = usable <= 0 ? '' : ratio < 1 ? ` (${formatShare(ratio)} more than the usable window)` : ` (${ratio.toFixed(ratio < 10 ? 1 : 0)}× the usable window)`;
+  return `none: over by ${formatCount(-left)}${over}`;
+}
+
 export function formatShare(share: number): string {
   const percent = share * 100;
   if (percent > 0 && percent < 0.01) return '<0.01%';
