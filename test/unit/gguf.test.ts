@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readGgufFile } from '../../src/core/gguf/file';
 import { GgufError, GgufValueType, readGguf, readGgufHeader } from '../../src/core/gguf/reader';
+import { classifySpecials } from '../../src/core/backends/specialTokens';
 import { ggufTokenBytes, ggufVocab } from '../../src/core/gguf/vocab';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
 import { GgufType, modelCache, serializeGguf, writeTinyModel, type GgufValue, type TinyModelKind } from '../fixtures/gguf/index';
@@ -125,6 +126,15 @@ describe('GGUF reader', () => {
     const vocab = ggufVocab(file);
     assert.deepEqual(vocab.fim, { prefix: 1, suffix: 2, middle: 3 });
     assert.equal(vocab.eotId, 4);
+  });
+
+  it("finds CodeGemma's <|file_separator|> by its text, in a GGUF and from a server's token texts alike", () => {
+    const tokens = ['a', '<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<|file_separator|>'];
+    const file = readGguf(serializeGguf({ metadata: [['tokenizer.ggml.model', sv(T.STRING, 'gpt2')], ['tokenizer.ggml.tokens', { type: T.ARRAY, itemType: T.STRING, values: tokens }]], tensors: [] }));
+    assert.equal(ggufVocab(file).fim.fileSeparator, 4);
+    const { fim, endIds } = classifySpecials((t) => (tokens.includes(t) ? tokens.indexOf(t) : undefined));
+    assert.deepEqual(fim, { prefix: 1, suffix: 2, middle: 3, fileSeparator: 4 });
+    assert.deepEqual(endIds, [4]);
   });
 
   it('keeps a token that starts with U+FEFF (a piece, not a byte order mark)', () => {

@@ -1,32 +1,20 @@
 /**
- * The texts llama.cpp recognises as FIM and end-of-generation tokens (`src/llama-vocab.cpp`), for engines
- * that tell us token texts but not token roles (llama-server, Ollama).
+ * FIM and end-of-generation ids by their texts (gguf/specialTexts.ts), for engines that tell token texts but
+ * not token roles (llama-server, Ollama, OpenAI-compatible servers).
  */
+import { EOG_TEXTS, FIM_TEXTS } from '../gguf/specialTexts';
 import type { FimTokenIds } from './types';
-
-export const FIM_TOKEN_TEXTS: Record<keyof FimTokenIds, readonly string[]> = {
-  prefix: ['<|fim_prefix|>', '<fim-prefix>', '<fim_prefix>', '<｜fim▁begin｜>', '<PRE>', '▁<PRE>', '<|code_prefix|>'],
-  suffix: ['<|fim_suffix|>', '<fim-suffix>', '<fim_suffix>', '<｜fim▁hole｜>', '<SUF>', '▁<SUF>', '<|code_suffix|>'],
-  middle: ['<|fim_middle|>', '<fim-middle>', '<fim_middle>', '<｜fim▁end｜>', '<MID>', '▁<MID>', '<|code_middle|>'],
-  pad: ['<|fim_pad|>', '<fim-pad>', '<fim_pad>', '<PAD>'],
-  repoName: ['<|repo_name|>', '<fim-repo>', '<REPO>', '<reponame>'],
-  fileSeparator: ['<|file_sep|>'],
-};
-
-export const END_TOKEN_TEXTS: readonly string[] = [
-  '<|eot_id|>', '<|im_end|>', '<|end|>', '<end_of_turn>', '<|endoftext|>', '<|end_of_text|>', '<EOT>', '▁<EOT>', '<|eom_id|>', '</s>',
-];
 
 /** Every candidate text, each once. */
 export function specialCandidates(extra: readonly (string | undefined)[] = []): string[] {
-  const all = [...Object.values(FIM_TOKEN_TEXTS).flat(), ...END_TOKEN_TEXTS, ...extra.filter((t): t is string => !!t)];
+  const all = [...Object.values(FIM_TEXTS).flat(), ...EOG_TEXTS, ...extra.filter((t): t is string => !!t)];
   return [...new Set(all)];
 }
 
 /** FIM ids and end ids, given a lookup from special-token text to id. */
 export function classifySpecials(idOf: (text: string) => number | undefined, eosId?: number): { fim: FimTokenIds; endIds: number[] } {
   const fim: FimTokenIds = {};
-  for (const [role, texts] of Object.entries(FIM_TOKEN_TEXTS) as [keyof FimTokenIds, readonly string[]][]) {
+  for (const [role, texts] of Object.entries(FIM_TEXTS) as [keyof FimTokenIds, readonly string[]][]) {
     for (const text of texts) {
       const id = idOf(text);
       if (id !== undefined) {
@@ -36,7 +24,7 @@ export function classifySpecials(idOf: (text: string) => number | undefined, eos
     }
   }
   const endIds = new Set<number>();
-  for (const text of END_TOKEN_TEXTS) {
+  for (const text of EOG_TEXTS) {
     const id = idOf(text);
     if (id !== undefined && id !== eosId) endIds.add(id);
   }

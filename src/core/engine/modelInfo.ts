@@ -6,14 +6,8 @@
 import { basename } from 'node:path';
 import type { LlamaModel } from './llamaApi';
 import type { WireModelInfo, WireTokenBytes } from './protocol';
+import { FIM_TEXTS } from '../gguf/specialTexts';
 import { isTextless, tokenBytesOf } from '../gguf/vocab';
-
-/** Sentinel names for the FIM extras llama.cpp itself recognises, when GGUF metadata lacks their ids. */
-const FIM_NAMES = {
-  pad: ['<|fim_pad|>', '<fim_pad>', '<fim-pad>', '<PAD>'],
-  repoName: ['<|repo_name|>', '<reponame>', '<repo_name>'],
-  fileSeparator: ['<|file_sep|>', '<file_sep>', '<|file_separator|>'],
-} as const;
 
 export function describeModel(model: LlamaModel, modelPath: string, contextSize: number, gpu: string | false, threads: number): WireModelInfo {
   const ggml = model.fileInfo.metadata.tokenizer?.ggml ?? {};
@@ -46,9 +40,9 @@ export function describeModel(model: LlamaModel, modelPath: string, contextSize:
       prefix: orUndefined(infill.prefix),
       suffix: orUndefined(infill.suffix),
       middle: orUndefined(infill.middle),
-      pad: metaId('fim_pad_token_id') ?? byName(FIM_NAMES.pad),
-      repoName: metaId('fim_rep_token_id') ?? byName(FIM_NAMES.repoName),
-      fileSeparator: metaId('fim_sep_token_id') ?? byName(FIM_NAMES.fileSeparator),
+      pad: metaId('fim_pad_token_id') ?? byName(FIM_TEXTS.pad),
+      repoName: metaId('fim_rep_token_id') ?? byName(FIM_TEXTS.repoName),
+      fileSeparator: metaId('fim_sep_token_id') ?? byName(FIM_TEXTS.fileSeparator),
     },
     specialIds,
     // Exact bytes only for the vocabulary kinds llama.cpp decodes this way.

@@ -4,6 +4,7 @@
  * token stands for.
  */
 import { GgufError, GgufValueType, type GgufEntry, type GgufFile } from './reader';
+import { EOG_TEXTS, FIM_TEXTS } from './specialTexts';
 
 /** FIM and repository-context special tokens, by their ids in the model's vocabulary. */
 export interface FimTokenIds {
@@ -52,18 +53,6 @@ export interface GgufVocab {
 // Token texts llama.cpp recognizes when the id keys are missing (from its vocabulary loader).
 const EOT_TEXTS = ['<|eot_id|>', '<|im_end|>', '<|end|>', '<end_of_turn>', '<|endoftext|>', '<|end_of_text|>', '<EOT>', '_<EOT>', '[EOT]', '<｜end▁of▁sentence｜>', '<end_of_utterance>'];
 /** Texts llama.cpp makes end-of-generation tokens whatever the keys say, typing them control. */
-const EOG_TEXTS = [
-  '<|eot_id|>', '<|im_end|>', '<|end|>', '<|return|>', '<|call|>', '<|flush|>', '<|calls|>', '<end_of_turn>', '<|endoftext|>', '</s>', '<|eom_id|>',
-  '<EOT>', '_<EOT>', '[EOT]', '[EOS]', '<|end_of_text|>', '<end_of_utterance>', '<eos>', '<turn|>', '<|tool_response>', '<｜end▁of▁sentence｜>', '[e~[',
-];
-const FIM_TEXTS: Record<keyof FimTokenIds, string[]> = {
-  prefix: ['<|fim_prefix|>', '<fim-prefix>', '<fim_prefix>', '<｜fim▁begin｜>', '<PRE>', '▁<PRE>', '<|code_prefix|>', '<|prefix|>'],
-  suffix: ['<|fim_suffix|>', '<fim-suffix>', '<fim_suffix>', '<｜fim▁hole｜>', '<SUF>', '▁<SUF>', '<|code_suffix|>', '<|suffix|>'],
-  middle: ['<|fim_middle|>', '<fim-middle>', '<fim_middle>', '<｜fim▁end｜>', '<MID>', '▁<MID>', '<|code_middle|>', '<|middle|>'],
-  pad: ['<|fim_pad|>', '<fim-pad>', '<fim_pad>', '<PAD>', '[PAD]'],
-  repoName: ['<|fim_repo|>', '<|repo_name|>', '<fim-repo>', '<REPO>', '<reponame>'],
-  fileSeparator: ['<|file_sep|>'],
-};
 const FIM_KEYS: Record<keyof FimTokenIds, string> = {
   prefix: 'fim_pre_token_id',
   suffix: 'fim_suf_token_id',
@@ -110,7 +99,7 @@ export function ggufVocab(file: GgufFile): GgufVocab {
   };
   const byText = new Map<string, number>();
   tokens.forEach((t, i) => byText.has(t) || byText.set(t, i));
-  const findText = (texts: string[]) => {
+  const findText = (texts: readonly string[]) => {
     for (const t of texts) {
       const i = byText.get(t);
       if (i !== undefined) return i;
