@@ -9,6 +9,7 @@ import { Log } from './log';
 import { BudgetPanel } from './panel/budgetPanel';
 import { selectModel, selectTokenizer } from './picker';
 import { StatusBar } from './statusBar';
+import { levelToWrite } from './settingTarget';
 
 /** Registers the features into `context.subscriptions`; shows and rethrows an activation failure. Returns the log. */
 export function activateFeatures(context: vscode.ExtensionContext, host: 'desktop' | 'web'): Log {
@@ -28,8 +29,11 @@ export function activateFeatures(context: vscode.ExtensionContext, host: 'deskto
       vscode.commands.registerCommand('tokenwise.showTokenizers', selectTokenizer),
       vscode.commands.registerCommand('tokenwise.showLog', () => log.show()),
       vscode.commands.registerCommand('tokenwise.toggleHighlight', async () => {
-        const config = vscode.workspace.getConfiguration(SECTION);
-        await config.update('highlight.enabled', !config.get('highlight.enabled', false), vscode.ConfigurationTarget.Global);
+        // The active document's value, written where it is set: a workspace value would override a user one.
+        const config = vscode.workspace.getConfiguration(SECTION, vscode.window.activeTextEditor?.document);
+        const level = levelToWrite(config.inspect('highlight.enabled'));
+        const target = { workspaceFolder: vscode.ConfigurationTarget.WorkspaceFolder, workspace: vscode.ConfigurationTarget.Workspace, global: vscode.ConfigurationTarget.Global }[level];
+        await config.update('highlight.enabled', !config.get('highlight.enabled', false), target);
       }),
       ...registerTokenCommands(store),
     );

@@ -150,4 +150,10 @@ describe('extension manifest', () => {
     const restricted = (manifest as { capabilities?: { untrustedWorkspaces?: { restrictedConfigurations?: string[] } } }).capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [];
     assert.deepEqual(pointing.filter((k) => !restricted.includes(k)), []);
   });
+
+  it("shows context-menu commands only where they apply (a 'when' on every explorer and editor-title entry)", () => {
+    const menus = (manifest.contributes as { menus?: Record<string, { command: string; when?: string }[]> }).menus ?? {};
+    const bare = ['explorer/context', 'editor/title/context', 'editor/context'].flatMap((m) => (menus[m] ?? []).filter((e) => !e.when).map((e) => `${m}: ${e.command}`));
+    assert.deepEqual(bare, []);
+  });
 });

@@ -3,7 +3,15 @@
  * them (`src/llama-vocab.cpp`), in its order: the first text of a role that a vocabulary has wins. One table
  * for reading GGUF files, for the engines that tell token texts but not roles, and for the embedded engine.
  */
-import type { FimTokenIds } from './vocab';
+/** FIM and repository-context special tokens, by their ids in the model's vocabulary. */
+export interface FimTokenIds {
+  prefix?: number;
+  suffix?: number;
+  middle?: number;
+  pad?: number;
+  repoName?: number;
+  fileSeparator?: number;
+}
 
 export const FIM_TEXTS: Readonly<Record<keyof FimTokenIds, readonly string[]>> = {
   prefix: ['<|fim_prefix|>', '<fim-prefix>', '<fim_prefix>', '<｜fim▁begin｜>', '<PRE>', '▁<PRE>', '<|code_prefix|>', '<|prefix|>'],

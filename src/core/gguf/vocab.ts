@@ -4,17 +4,9 @@
  * token stands for.
  */
 import { GgufError, GgufValueType, type GgufEntry, type GgufFile } from './reader';
-import { EOG_TEXTS, FIM_TEXTS } from './specialTexts';
+import { EOG_TEXTS, FIM_TEXTS, type FimTokenIds } from './specialTexts';
 
-/** FIM and repository-context special tokens, by their ids in the model's vocabulary. */
-export interface FimTokenIds {
-  prefix?: number;
-  suffix?: number;
-  middle?: number;
-  pad?: number;
-  repoName?: number;
-  fileSeparator?: number;
-}
+export type { FimTokenIds };
 
 /** llama.cpp's token types. */
 export const GgufTokenType = { UNDEFINED: 0, NORMAL: 1, UNKNOWN: 2, CONTROL: 3, USER_DEFINED: 4, UNUSED: 5, BYTE: 6 } as const;
