@@ -8,6 +8,7 @@ import { formatWindow } from '../core/budget/budget';
 import { modelCatalog, providerName } from '../core/budget/modelCatalog';
 import { listTokenizers } from '../core/tokenizers/registry';
 import { SECTION, readSettings } from './config';
+import { levelToWrite } from './settingTarget';
 
 interface Choice extends vscode.QuickPickItem {
   value?: string;
@@ -100,5 +101,21 @@ export async function selectModel(): Promise<void> {
     value: m.id,
   }));
   const pick = await pickOne('Tokenwise: Select Model', items, settings.model);
-  if (pick?.value) await save('model', pick.value);
+  if (!pick?.value) return;
+  await save('model', pick.value);
+  // A tokenizer set apart keeps counting: say so, and offer the model's own.
+  const chosen = modelCatalog(settings.models).find((m) => m.id === pick.value);
+  if (chosen && settings.tokenizer !== '' && settings.tokenizer !== chosen.tokenizer) {
+    const use = `Use ${chosen.tokenizer}`;
+    const answer = await vscode.window.showInformationMessage(`Tokenwise: counts still use ${settings.tokenizer} (tokenwise.tokenizer); ${chosen.name} uses ${chosen.tokenizer}.`, use);
+    if (answer === use) await clearTokenizerSetting();
+  }
+}
+
+/** Removes `tokenwise.tokenizer` where it is set, so that the model's own tokenizer counts. */
+async function clearTokenizerSetting(): Promise<void> {
+  const config = vscode.workspace.getConfiguration(SECTION, vscode.window.activeTextEditor?.document);
+  const level = levelToWrite(config.inspect('tokenizer'));
+  const target = { workspaceFolder: vscode.ConfigurationTarget.WorkspaceFolder, workspace: vscode.ConfigurationTarget.Workspace, global: vscode.ConfigurationTarget.Global }[level];
+  await config.update('tokenizer', undefined, target);
 }

@@ -97,10 +97,12 @@ function render(editor: vscode.TextEditor, state: NonNullable<ReturnType<Documen
   // By default the model's output limit is reserved, at most 8,192; a model that states none reserves none.
   const reserved = reservedOutputFor(settings.reservedOutput, model);
   const budget = computeBudget({ used, contextWindow: model.contextWindow, reservedOutput: reserved, warningAt: settings.warningThreshold, errorAt: settings.errorThreshold });
-  const approx = tokenizer.exact && (settings.tokenizer !== '' || model.tokenizerExact) ? '' : '≈';
+  // A tokenizer the user set counts; for a known model that uses another, the count is not that model's.
+  const notTheModels = settings.tokenizer !== '' && model.provider !== 'unknown' && settings.tokenizer !== model.tokenizer;
+  const approx = tokenizer.exact && !notTheModels && (settings.tokenizer !== '' || model.tokenizerExact) ? '' : '≈';
   const what = selected ? `${selections.length > 1 ? `${selections.length} selections` : 'selection'}` : 'document';
   const text = `$(symbol-numeric) ${approx}${formatCount(used)} tok${selected ? ' sel' : ''}` + (model.contextWindow > 0 ? ` · ${formatShare(budget.share)} of ${formatWindow(model.contextWindow)}` : '');
-  tooltip.appendMarkdown(tooltipTable(what, used, characters, tokenizer, model, budget, approx));
+  tooltip.appendMarkdown(tooltipTable(what, used, characters, tokenizer, model, budget, approx, notTheModels));
   tooltip.appendMarkdown(`\n\n${links}`);
   const background = budget.state === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : budget.state === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   const label = `${approx ? 'About ' : ''}${formatCounted(used, 'token')} in the ${what}` + (model.contextWindow > 0 ? `, ${formatShare(budget.share)} of the ${formatWindow(model.contextWindow)} context window of ${model.name}` : '');
@@ -115,12 +117,12 @@ function countSelections(editor: vscode.TextEditor, selections: readonly vscode.
 }
 
 
-function tooltipTable(what: string, used: number, characters: number, tokenizer: Tokenizer, model: ModelInfo, budget: Budget, approx: string): string {
+function tooltipTable(what: string, used: number, characters: number, tokenizer: Tokenizer, model: ModelInfo, budget: Budget, approx: string, notTheModels: boolean): string {
   const rows: [string, string][] = [
     [`Tokens (${what})`, `${approx}${formatCount(used)}`],
     ['Characters', formatCount(characters)],
     ['Characters per token', used > 0 ? (characters / used).toFixed(2) : '–'],
-    ['Tokenizer', `${escapeMarkdown(tokenizer.name)}${approx ? ' (an estimate for this model)' : ''}`],
+    ['Tokenizer', `${escapeMarkdown(tokenizer.name)}${notTheModels ? ` (set in \`tokenwise.tokenizer\`; ${escapeMarkdown(model.name)} uses ${escapeMarkdown(model.tokenizer)})` : approx ? ' (an estimate for this model)' : ''}`],
     ['Model', escapeMarkdown(model.name)],
   ];
   if (model.contextWindow > 0) {
