@@ -182,15 +182,18 @@ export class HttpClient {
   private async send(method: string, path: string, body: unknown, deadline: Deadline): Promise<Response> {
     const headers: Record<string, string> = { ...this.headers };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const attempt = () => fetch(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: deadline.signal });
     try {
-      return await fetch(this.baseUrl + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: deadline.signal,
-      });
+      return await attempt();
     } catch (error) {
-      throw this.failure(error, path, deadline, 'connect');
+      // A kept-alive socket the server closed as the request went out (llama-server closes idle ones after
+      // 5 s): nothing was answered, so the request is sent again, once, on a new connection.
+      if (!STALE_SOCKET.has(causeCode(error) ?? '') || deadline.signal.aborted) throw this.failure(error, path, deadline, 'connect');
+      try {
+        return await attempt();
+      } catch (again) {
+        throw this.failure(again, path, deadline, 'connect');
+      }
     }
   }
 
@@ -241,6 +244,9 @@ export class HttpClient {
     return `${this.kind} ${path.split('?')[0]}`;
   }
 }
+
+/** Codes of a connection closed before any answer. */
+const STALE_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
 
 /** The system error code behind a fetch failure (undici nests it in `cause`); browsers give none. */
 function causeCode(error: unknown): string | undefined {
