@@ -425,7 +425,7 @@ describe('Tokenwise in the editor (code-server + Chromium)', function () {
       await vs.pickQuickPickItem(/^All files/);
       await expectStatus(vs, { count: llama3.count(SWITCH_TXT), window: '128k', approx: true });
       // Which tokenizer counts, and why: the setting, not the model's own.
-      assert.match(await vs.statusBarTooltip(ITEM_ID), /Tokenizer\s+Llama 3 \(set in tokenwise\.tokenizer; GPT-4o uses o200k_base\)/);
+      assert.match(await vs.statusBarTooltip(ITEM_ID), /Tokenizer\s+Llama 3\b[^\n]* \(set in tokenwise\.tokenizer; GPT-4o uses o200k_base\)/);
       assert.equal(vs.readWorkspaceSettings()['tokenwise.tokenizer'], 'llama3');
 
       // Plain text only: Qwen for .txt, while TypeScript keeps Llama 3.

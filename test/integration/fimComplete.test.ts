@@ -13,6 +13,7 @@ import { EmbeddedBackend } from '../../src/core/backends/embedded';
 import type { ConnectResult } from '../../src/core/backends/types';
 import { byteTokenizerOf, completeAt, fimIds, fimPrompt } from '../../src/core/fim/complete';
 import { decodeComplete, trimAgainstSuffix } from '../../src/core/fim/completionText';
+import { describeByte } from '../../src/core/fim/describeByte';
 import { END_OF_TEXT, exactNextByteDistribution, tokenModelFromBackend } from '../../src/core/fim/exact';
 import { boundedNextByteDistributions, nextByteDistributions } from '../../src/core/fim/nextBytes';
 import type { FimStrategy } from '../../src/core/fim/prompt';
@@ -158,6 +159,11 @@ describe('FIM completion at a cursor (embedded engine, bigram BPE)', function ()
       assert.ok(Math.abs((out.exact[key] ?? 0) - d[b]) <= 1e-9, `${key}: CLI ${out.exact[key]}, direct ${d[b]}`);
       assert.equal(key in out.exact, d[b] > 0, key);
     }
+    // The table names bytes as the editor's list does.
+    const table = cli(['next-bytes', '--backend', model.path, '--file', file, '--cursor', '2:18']);
+    assert.equal(table.status, 0, table.stderr);
+    const best = Array.from(d.keys()).sort((x, y) => d[y] - d[x] || x - y)[0];
+    assert.ok(table.stdout.split('\n')[1].startsWith(describeByte(best)), table.stdout);
   });
 
   it('the bounded next-character view agrees with the exact one to within its own error, at every cursor', async () => {

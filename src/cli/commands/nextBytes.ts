@@ -1,4 +1,5 @@
 /** `tokenwise next-bytes`: the exact next-character distribution at a cursor, beside the naive token-level one. */
+import { describeByte } from '../../core/fim/describeByte';
 import { END_OF_TEXT, nextByteDistributions } from '../../core/fim/nextBytes';
 import { checkPositionals, parseCommandArgs } from '../args';
 import { UsageError } from '../errors';
@@ -42,21 +43,13 @@ function byKey(d: Float64Array): Record<string, number> {
   return out;
 }
 
-/** How a byte reads: the character for printable ASCII, an escape for controls, else the hex byte. */
-function label(b: number): string {
-  if (b === END_OF_TEXT) return 'end of text';
-  if (b >= 0x21 && b < 0x7f) return String.fromCharCode(b);
-  const named: Record<number, string> = { 0x20: 'space', 0x0a: '\\n', 0x09: '\\t', 0x0d: '\\r' };
-  return named[b] ?? `0x${key(b)}`;
-}
-
 function writeTable(exact: Float64Array, naive: Float64Array, top: number): void {
   const order = Array.from(exact.keys())
     .filter((b) => exact[b] > 0 || naive[b] > 0)
     .sort((a, b) => exact[b] - exact[a] || naive[b] - naive[a] || a - b)
     .slice(0, top);
-  const width = Math.max(4, ...order.map((b) => label(b).length));
+  const width = Math.max(4, ...order.map((b) => describeByte(b).length));
   const lines = [`${'BYTE'.padEnd(width)}  ${'EXACT'.padStart(8)}  ${'NAIVE'.padStart(8)}`];
-  for (const b of order) lines.push(`${label(b).padEnd(width)}  ${exact[b].toFixed(6)}  ${naive[b].toFixed(6)}`);
+  for (const b of order) lines.push(`${describeByte(b).padEnd(width)}  ${exact[b].toFixed(6)}  ${naive[b].toFixed(6)}`);
   writeOut(`${lines.join('\n')}\n`);
 }
