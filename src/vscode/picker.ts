@@ -9,15 +9,16 @@ import { modelCatalog, providerName } from '../core/budget/modelCatalog';
 import { listTokenizers } from '../core/tokenizers/registry';
 import { SECTION, readSettings } from './config';
 import { levelToWrite } from './settingTarget';
+import { inGroups } from './grouping';
 
 interface Choice extends vscode.QuickPickItem {
   value?: string;
 }
 
-function grouped<T>(items: T[], group: (t: T) => string, item: (t: T) => Choice): Choice[] {
+function grouped<T>(items: T[], group: (t: T) => string, name: (t: T) => string, item: (t: T) => Choice): Choice[] {
   const out: Choice[] = [];
   let last: string | undefined;
-  for (const t of [...items].sort((a, b) => group(a).localeCompare(group(b)))) {
+  for (const t of inGroups(items, group, name)) {
     if (group(t) !== last) {
       last = group(t);
       out.push({ label: last, kind: vscode.QuickPickItemKind.Separator });
@@ -73,7 +74,7 @@ export async function selectTokenizer(): Promise<void> {
   const current = readSettings(vscode.window.activeTextEditor?.document).tokenizer;
   const items: Choice[] = [
     { label: "$(sparkle) The model's own tokenizer", description: current === '' ? 'current' : undefined, value: '' },
-    ...grouped(listTokenizers(), (t) => t.family, (t) => ({
+    ...grouped(listTokenizers(), (t) => t.family, (t) => t.name, (t) => ({
       label: `${t.exact ? '' : '≈ '}${t.name}`,
       description: `${t.id}${t.id === current ? ' · current' : ''}`,
       detail: `${t.vocabSize.toLocaleString('en-US')} tokens${t.exact ? '' : ' · an estimate'}`,
@@ -94,7 +95,7 @@ export async function selectTokenizer(): Promise<void> {
 
 export async function selectModel(): Promise<void> {
   const settings = readSettings(vscode.window.activeTextEditor?.document);
-  const items = grouped(modelCatalog(settings.models), (m) => providerName(m.provider), (m) => ({
+  const items = grouped(modelCatalog(settings.models), (m) => providerName(m.provider), (m) => m.name, (m) => ({
     label: `${m.tokenizerExact ? '' : '≈ '}${m.name}`,
     description: `${m.id}${m.id === settings.model ? ' · current' : ''}`,
     detail: `${formatWindow(m.contextWindow)} context${m.maxOutput ? ` · ${formatWindow(m.maxOutput)} output` : ''} · ${m.tokenizer}${m.tokenizerExact ? '' : ' (estimate)'}`,

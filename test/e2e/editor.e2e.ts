@@ -469,11 +469,17 @@ describe('Tokenwise in the editor (code-server + Chromium)', function () {
     assert.deepEqual(groups, [...new Set(providers.values())].sort((a, b) => a.localeCompare(b)), 'one group per provider, in order');
     assert.ok(groups.includes('OpenAI'), 'providers by their names');
     let group = '';
+    const names = new Map<string, string[]>();
     for (const row of rows) {
       group = row.separator || group;
       const id = row.description.split(' · ')[0];
       assert.equal(providers.get(id), group, `${row.ariaLabel} is under ${group}`);
+      const name = catalog.find((m) => m.id === id)?.name;
+      if (name) names.set(group, [...(names.get(group) ?? []), name]);
     }
+    // Inside a provider, models by name, numbers as numbers.
+    const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+    for (const [provider, list] of names) assert.deepEqual(list, [...list].sort(collator.compare), `the models of ${provider} in order`);
 
     await vs.filterQuickPick('claude-sonnet-4-20250514');
     await vs.pickQuickPickItem(/claude-sonnet-4-20250514/);
