@@ -156,4 +156,11 @@ describe('extension manifest', () => {
     const bare = ['explorer/context', 'editor/title/context', 'editor/context'].flatMap((m) => (menus[m] ?? []).filter((e) => !e.when).map((e) => `${m}: ${e.command}`));
     assert.deepEqual(bare, []);
   });
+
+  it('types whole-number settings as integers: only shares and thresholds are fractions', () => {
+    const configuration = manifest.contributes?.configuration;
+    const sections = Array.isArray(configuration) ? configuration : configuration ? [configuration] : [];
+    const numbers = sections.flatMap((section) => Object.entries(section.properties ?? {}).filter(([, v]) => (v as { type?: unknown }).type === 'number').map(([k]) => k));
+    assert.deepEqual(numbers.sort(), ['tokenwise.budget.errorThreshold', 'tokenwise.budget.warningThreshold']);
+  });
 });
