@@ -1,6 +1,7 @@
 /** Tokenwise's settings, read in one place as typed snapshots per document (settings can differ by language). */
 import * as vscode from 'vscode';
 import type { ModelOverride } from '../core/budget/modelCatalog';
+import { levelToWrite } from './settingTarget';
 
 export const SECTION = 'tokenwise';
 
@@ -41,4 +42,10 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
 /** Whether a document is one Tokenwise should count: real files and untitled text, not output or notebooks' outputs. */
 export function isCountable(document: vscode.TextDocument): boolean {
   return document.uri.scheme === 'file' || document.uri.scheme === 'untitled' || document.uri.scheme === 'vscode-remote' || document.uri.scheme === 'vscode-userdata';
+}
+
+/** Where a toggle writes `key` so that it takes effect: the level that sets it now, else the user settings. */
+export function targetWhereSet(config: vscode.WorkspaceConfiguration, key: string): vscode.ConfigurationTarget {
+  const level = levelToWrite(config.inspect(key));
+  return level === 'workspaceFolder' ? vscode.ConfigurationTarget.WorkspaceFolder : level === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
 }

@@ -1,7 +1,7 @@
 /** Every editor feature, wired once for both the desktop and the web extension. */
 import * as vscode from 'vscode';
 import { registerTokenCommands } from './commands';
-import { SECTION } from './config';
+import { SECTION, targetWhereSet } from './config';
 import { TokenDecorator } from './decorations';
 import { DocumentStore } from './documentStore';
 import { TokenHoverProvider } from './hover';
@@ -9,7 +9,6 @@ import { Log } from './log';
 import { BudgetPanel } from './panel/budgetPanel';
 import { selectModel, selectTokenizer } from './picker';
 import { StatusBar } from './statusBar';
-import { levelToWrite } from './settingTarget';
 
 /** Registers the features into `context.subscriptions`; shows and rethrows an activation failure. Returns the log. */
 export function activateFeatures(context: vscode.ExtensionContext, host: 'desktop' | 'web'): Log {
@@ -31,9 +30,7 @@ export function activateFeatures(context: vscode.ExtensionContext, host: 'deskto
       vscode.commands.registerCommand('tokenwise.toggleHighlight', async () => {
         // The active document's value, written where it is set: a workspace value would override a user one.
         const config = vscode.workspace.getConfiguration(SECTION, vscode.window.activeTextEditor?.document);
-        const level = levelToWrite(config.inspect('highlight.enabled'));
-        const target = { workspaceFolder: vscode.ConfigurationTarget.WorkspaceFolder, workspace: vscode.ConfigurationTarget.Workspace, global: vscode.ConfigurationTarget.Global }[level];
-        await config.update('highlight.enabled', !config.get('highlight.enabled', false), target);
+        await config.update('highlight.enabled', !config.get('highlight.enabled', false), targetWhereSet(config, 'highlight.enabled'));
       }),
       ...registerTokenCommands(store),
     );

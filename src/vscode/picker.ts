@@ -7,8 +7,7 @@ import * as vscode from 'vscode';
 import { formatWindow } from '../core/budget/budget';
 import { modelCatalog, providerName } from '../core/budget/modelCatalog';
 import { listTokenizers } from '../core/tokenizers/registry';
-import { SECTION, readSettings } from './config';
-import { levelToWrite } from './settingTarget';
+import { SECTION, readSettings, targetWhereSet } from './config';
 import { inGroups } from './grouping';
 
 interface Choice extends vscode.QuickPickItem {
@@ -116,7 +115,5 @@ export async function selectModel(): Promise<void> {
 /** Removes `tokenwise.tokenizer` where it is set, so that the model's own tokenizer counts. */
 async function clearTokenizerSetting(): Promise<void> {
   const config = vscode.workspace.getConfiguration(SECTION, vscode.window.activeTextEditor?.document);
-  const level = levelToWrite(config.inspect('tokenizer'));
-  const target = { workspaceFolder: vscode.ConfigurationTarget.WorkspaceFolder, workspace: vscode.ConfigurationTarget.Workspace, global: vscode.ConfigurationTarget.Global }[level];
-  await config.update('tokenizer', undefined, target);
+  await config.update('tokenizer', undefined, targetWhereSet(config, 'tokenizer'));
 }

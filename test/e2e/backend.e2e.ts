@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { modelCache, writeTinyModel } from '../fixtures/gguf/index';
-import { freePort, LLAMA_SERVER, startLlamaServer } from '../fixtures/llamaServer';
+import { freePort, LLAMA_SERVER, startLlamaServer, stopLlamaServer } from '../fixtures/llamaServer';
 import { waitFor, Workbench } from './harness';
 
 const ITEM_ID = 'tokenwise.tokenwise.tokenwise.backend';
@@ -96,7 +96,7 @@ describe('Tokenwise model backend settings (code-server + Chromium)', function (
       await waitFor(async () => /Reconnect/.test(await tooltip()), 60_000, 'the item to say connected');
       assert.match((await backendItem())!.text, /llama-server/);
 
-      await kill(server);
+      await stopLlamaServer(server);
       server = undefined;
       // Typing asks for a completion, which finds nothing there.
       await vs.openFile('away.py');
@@ -113,15 +113,8 @@ describe('Tokenwise model backend settings (code-server + Chromium)', function (
       // The waits double from a second up to 30 s: found within one of them.
       await waitFor(async () => /Reconnect/.test(await tooltip()), 60_000, 'the server to be found again without Retry');
     } finally {
-      await kill(server);
+      await stopLlamaServer(server);
       await vs.updateUserSettings({ 'tokenwise.backend.kind': undefined, 'tokenwise.backend.url': undefined });
     }
   });
 });
-
-async function kill(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}

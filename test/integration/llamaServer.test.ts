@@ -9,19 +9,13 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LlamaServerBackend } from '../../src/core/backends/llamaServer';
 import { BackendError } from '../../src/core/backends/types';
-import { freePort, LLAMA_SERVER, startLlamaServer } from '../fixtures/llamaServer';
+import { freePort, LLAMA_SERVER, startLlamaServer, stopLlamaServer } from '../fixtures/llamaServer';
 import { modelCache, writeTinyModel, type TinyModel, type TinyModelKind } from '../fixtures/gguf';
 
 const ROOT = resolve(__dirname, '..', '..');
 
 
 
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 const argmax = (row: Float64Array) => row.reduce((best, p, i) => (p > row[best] ? i : best), 0);
 
@@ -47,7 +41,7 @@ for (const kind of ['bigram-bpe', 'bigram-spm'] as TinyModelKind[]) {
     });
     after(async () => {
       backend?.dispose();
-      await stop(child);
+      await stopLlamaServer(child);
     });
 
     it('connects: capabilities, context per slot, vocabulary, special ids', async () => {
@@ -250,7 +244,7 @@ for (const kind of ['bigram-bpe', 'bigram-spm'] as TinyModelKind[]) {
     });
 
     it('a killed server gives clear errors; a restarted one works again', async () => {
-      await stop(child);
+      await stopLlamaServer(child);
       await assert.rejects(backend.tokenize('ab'), (e: Error) => e instanceof BackendError && /connection refused|closed the connection/.test(e.message));
       child = await startLlamaServer(model.path, port);
       await backend.connect();

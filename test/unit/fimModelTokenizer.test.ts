@@ -32,9 +32,10 @@ function connectResult(vocabSize: number, tokenize: boolean, modelPath?: string)
 }
 
 /** A backend whose engine tokenizes with `tokenizer` (optionally spoiling one id), and does nothing else. */
-function engineWith(kind: BackendKind, tokenizer: Tokenizer, spoil?: (ids: Uint32Array) => void): ModelBackend {
+function engineWith(kind: BackendKind, tokenizer: Tokenizer, spoil?: (ids: Uint32Array) => void, modelFile?: string): ModelBackend {
   return {
     kind,
+    modelSource: modelFile ? () => ({ kind: 'gguf-file', path: modelFile, onThisMachine: true }) : undefined,
     connect: async () => connectResult(tokenizer.vocabSize, true),
     tokenize: async (text) => {
       const ids = tokenizer.encode(text).slice();
@@ -83,9 +84,9 @@ describe('the model\'s own tokenizer for a backend (findModelTokenizer)', functi
     it('the vocabulary the user gave comes first: a bundled id, a tokenizer.json, a .gguf file', async () => {
       const qwen3 = loadTokenizerSync('qwen3');
       for (const [vocabulary, tokenizer] of [['qwen3', qwen3], [QWEN3_JSON, loadTokenizerSync(QWEN3_JSON)], [model.path, gguf]] as const) {
-        const backend = engineWith('embedded', tokenizer);
+        const backend = engineWith('embedded', tokenizer, undefined, model.path);
         // The embedded engine's own model file is there too: the user's choice still wins.
-        const found = await ask(backend, await backend.connect(), { vocabulary, modelFile: model.path, where: model.path });
+        const found = await ask(backend, await backend.connect(), { vocabulary, where: model.path });
         assert.equal(found.source, `--tokenizer ${vocabulary}`);
         assert.equal(found.tokenizer, loadTokenizerSync(vocabulary));
         assert.equal(found.verified, true);
@@ -93,16 +94,16 @@ describe('the model\'s own tokenizer for a backend (findModelTokenizer)', functi
     });
 
     it('the embedded engine: its model file', async () => {
-      const backend = engineWith('embedded', gguf);
-      const found = await ask(backend, await backend.connect(), { modelFile: model.path, where: model.path });
+      const backend = engineWith('embedded', gguf, undefined, model.path);
+      const found = await ask(backend, await backend.connect(), { where: model.path });
       assert.equal(found.source, `the model file ${model.path}`);
       assert.deepEqual(found.tokenizer.encode(PROBE_TEXT), gguf.encode(PROBE_TEXT));
       assert.equal(found.verified, true);
     });
 
     it('a setting the user also counts with (given: fallback): the model\'s own vocabulary first, the setting where the model gives none', async () => {
-      const backend = engineWith('embedded', gguf);
-      const own = await ask(backend, await backend.connect(), { vocabulary: 'o200k_base', given: 'fallback', modelFile: model.path, where: model.path });
+      const backend = engineWith('embedded', gguf, undefined, model.path);
+      const own = await ask(backend, await backend.connect(), { vocabulary: 'o200k_base', given: 'fallback', where: model.path });
       assert.equal(own.source, `the model file ${model.path}`);
       const server = new LlamaServerBackend({ url: 'http://127.0.0.1:1' });
       const given = await ask(server, connectResult(model.vocabSize, false), { vocabulary: model.path, given: 'fallback' });
@@ -179,13 +180,13 @@ describe('the model\'s own tokenizer for a backend (findModelTokenizer)', functi
 
   describe('checked against the backend', () => {
     it('one differing id on the probe text is an error naming both', async () => {
-      const backend = engineWith('embedded', gguf, (ids) => (ids[3] = ids[3] === 5 ? 6 : 5));
-      await rejectsWith(ask(backend, await backend.connect(), { modelFile: model.path, where: model.path }), new RegExp(`^the model file ${model.path.replace(/[.\\/]/g, '\\$&')} does not match the model in .*: a probe of code is \\d+ tokens with it and \\d+ with the backend's own tokenizer, first differing at token 3`));
+      const backend = engineWith('embedded', gguf, (ids) => (ids[3] = ids[3] === 5 ? 6 : 5), model.path);
+      await rejectsWith(ask(backend, await backend.connect(), { where: model.path }), new RegExp(`^the model file ${model.path.replace(/[.\\/]/g, '\\$&')} does not match the model in .*: a probe of code is \\d+ tokens with it and \\d+ with the backend's own tokenizer, first differing at token 3`));
     });
 
     it('vocabulary sizes must be equal; an OpenAI-compatible server may pad its logits past the tokenizer', async () => {
-      const backend = engineWith('embedded', gguf);
-      await rejectsWith(ask(backend, connectResult(gguf.vocabSize + 1, true), { modelFile: model.path }), /its vocabulary has \d+ ids, the model's \d+/);
+      const backend = engineWith('embedded', gguf, undefined, model.path);
+      await rejectsWith(ask(backend, connectResult(gguf.vocabSize + 1, true)), /its vocabulary has \d+ ids, the model's \d+/);
       const padded = engineWith('openai', gguf);
       const found = await ask(padded, connectResult(gguf.vocabSize + 64, true), { vocabulary: model.path });
       assert.equal(found.verified, true);

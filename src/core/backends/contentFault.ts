@@ -35,7 +35,8 @@ export function greedyPick(entries: readonly { id: number; logprob: number }[], 
       bestScore = score;
     }
   }
-  if (complete || !entries.length) return complete ? best : undefined;
+  if (complete) return best;
+  if (!entries.length) return undefined;
   // An id not listed has at most the last listed probability, plus the largest bias it may carry.
   const listed = new Set(entries.map((e) => e.id));
   let lift = 0;

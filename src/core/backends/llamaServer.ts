@@ -391,7 +391,7 @@ export class LlamaServerBackend implements ModelBackend {
 
   /** The GGUF file the server names, which only a server on this machine has here. */
   modelSource(): ModelSource {
-    return { kind: 'gguf-file', path: this.connected?.info.modelPath, onThisMachine: isLoopback(this.url) };
+    return { kind: 'gguf-file', onThisMachine: isLoopback(this.url) };
   }
 
   /** Fills the byte table for the whole vocabulary with one full-distribution request. */

@@ -212,7 +212,7 @@ export class OpenAICompatibleBackend implements ModelBackend {
 
   /** vLLM started from a model directory names it as its model's `root`: only one on this machine is read. */
   modelSource(): ModelSource {
-    return { kind: 'model-directory', path: this.connected?.info.modelPath, onThisMachine: isLoopback(this.url) };
+    return { kind: 'model-directory', onThisMachine: isLoopback(this.url) };
   }
 
   dispose(): void {

@@ -124,12 +124,13 @@ export interface ModelBackend {
 }
 
 /**
- * The model's vocabulary as the backend knows it: a GGUF file or a model directory it names (readable only
- * where `onThisMachine`), or metadata it gave at `connect()`.
+ * The model's vocabulary as the backend knows it: the GGUF file it runs (the embedded engine's `path`), a
+ * GGUF file or model directory a server names as `info.modelPath` (readable only where `onThisMachine`),
+ * or metadata it gave at `connect()`.
  */
 export type ModelSource =
   | { kind: 'gguf-file'; path?: string; onThisMachine: boolean }
-  | { kind: 'model-directory'; path?: string; onThisMachine: boolean }
+  | { kind: 'model-directory'; onThisMachine: boolean }
   | { kind: 'metadata'; vocabulary: () => GgufVocab };
 
 /** A backend error the user should read as is: the engine's own message, and where it came from. */

@@ -24,8 +24,6 @@ export interface ModelTokenizerRequest {
   given?: 'first' | 'fallback';
   /** Where the user gives it, as messages name it (`--tokenizer`, `tokenwise.tokenizer`). */
   setting: string;
-  /** The embedded engine's model file. */
-  modelFile?: string;
   /** The backend as the user named it (a URL, a model file), for messages. */
   where: string;
   signal?: AbortSignal;
@@ -80,13 +78,14 @@ async function modelsOwn(request: ModelTokenizerRequest): Promise<Found> {
   const { backend, connected } = request;
   const source = backend.modelSource?.();
   if (backend.kind === 'embedded') {
-    const file = request.modelFile ?? (source?.kind === 'gguf-file' ? source.path : undefined);
+    const file = source?.kind === 'gguf-file' ? source.path : undefined;
     if (file) return load(file, `the model file ${file}`, request);
     throw nothingFound(request, 'the embedded engine\'s model file is not known');
   }
   if (source?.kind === 'metadata') {
-    const name = `${connected.info.name} (${backend.kind === 'ollama' ? 'Ollama' : backend.kind})`;
-    const where = `${backend.kind === 'ollama' ? 'Ollama' : backend.kind}'s metadata for ${connected.info.name}`;
+    const engine = backend.kind === 'ollama' ? 'Ollama' : backend.kind;
+    const name = `${connected.info.name} (${engine})`;
+    const where = `${engine}'s metadata for ${connected.info.name}`;
     let tokenizer: Tokenizer;
     try {
       const vocab = source.vocabulary();
@@ -105,9 +104,9 @@ async function modelsOwn(request: ModelTokenizerRequest): Promise<Found> {
 }
 
 /** The GGUF file a server names (llama-server's `model_path`): on this machine, absolute, and a model file. */
-async function modelFile(request: ModelTokenizerRequest, source: { path?: string; onThisMachine: boolean }): Promise<Found> {
+async function modelFile(request: ModelTokenizerRequest, source: { onThisMachine: boolean }): Promise<Found> {
   const server = `${request.backend.kind} at ${request.where}`;
-  const path = request.connected.info.modelPath ?? source.path;
+  const path = request.connected.info.modelPath;
   // A path a remote server names is on its machine, not this one: never read it.
   if (!source.onThisMachine) throw nothingFound(request, `${server} is not on this machine, so its model file cannot be read`);
   if (!path) throw nothingFound(request, `${server} does not report its model file`);
@@ -124,8 +123,8 @@ async function modelFile(request: ModelTokenizerRequest, source: { path?: string
  * vLLM started from a model directory names it as its model's `root`: that directory's tokenizer.json is the
  * model's own. Only on this machine, only an absolute path, and only that one file in it.
  */
-async function modelDirectory(request: ModelTokenizerRequest, source: { path?: string; onThisMachine: boolean }): Promise<Found> {
-  const dir = request.connected.info.modelPath ?? source.path;
+async function modelDirectory(request: ModelTokenizerRequest, source: { onThisMachine: boolean }): Promise<Found> {
+  const dir = request.connected.info.modelPath;
   const none = `the OpenAI-compatible server at ${request.where} does not expose its vocabulary`;
   // A path a remote server names is on its machine, not this one: never read it.
   if (!source.onThisMachine) throw nothingFound(request, `${none}, and it is not on this machine, so no model directory it names is read`);

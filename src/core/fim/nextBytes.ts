@@ -31,7 +31,6 @@ export async function nextByteDistributions(input: NextBytesInput): Promise<Next
   const plainPrompt = fimPrompt({ ...input, strategy: 'plain', maxTokens: 0 }, ids);
   const [probs] = await model.nextTokenProbs([plainPrompt.ids], signal);
   const naive = firstBytes(bytes, model.eosId, Array.from(probs.keys()), probs);
-  // Other special tokens stand for no text: their mass is not a next character.
   const total = naive.reduce((a, v) => a + v, 0);
   if (total > 0) for (let i = 0; i < naive.length; i++) naive[i] /= total;
   return { exact, naive, tail: exactPrompt.tail };
