@@ -1,10 +1,47 @@
-/** Tokenwise's settings, read in one place as typed snapshots per document (settings can differ by language). */
+/** Tokenwise's settings, read in one place: typed, with the manifest's defaults, per document where they can differ by language. */
 import * as vscode from 'vscode';
-import type { ModelOverride } from '../core/budget/modelCatalog';
 import { levelToWrite } from './settingTarget';
+import { FEATURE_SETTINGS, SETTING_DEFAULTS, type Feature, type SettingKey, type SettingValue } from './settingsSchema';
 
 export const SECTION = 'tokenwise';
 
+/** One setting's value for `scope` (a document, for settings a language can override). */
+export function setting<K extends SettingKey>(key: K, scope?: vscode.ConfigurationScope): SettingValue<K> {
+  return vscode.workspace.getConfiguration(SECTION, scope).get<SettingValue<K>>(key, SETTING_DEFAULTS[key]);
+}
+
+/** Fires `listener` when a setting `feature` reads changes, and only then. */
+export function onDidChangeSettings(feature: Feature, listener: () => void): vscode.Disposable {
+  const keys = FEATURE_SETTINGS[feature].map((key) => `${SECTION}.${key}`);
+  return vscode.workspace.onDidChangeConfiguration((e) => {
+    if (keys.some((key) => e.affectsConfiguration(key))) listener();
+  });
+}
+
+/** Writes `key` where it takes effect: the level that sets it now (a workspace value overrides a user one), else the user settings. */
+export function updateWhereSet<K extends SettingKey>(key: K, value: SettingValue<K> | undefined, scope?: vscode.ConfigurationScope): Thenable<void> {
+  const config = vscode.workspace.getConfiguration(SECTION, scope);
+  const level = levelToWrite(config.inspect(key));
+  const target = level === 'workspaceFolder' ? vscode.ConfigurationTarget.WorkspaceFolder : level === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  return config.update(key, value, target);
+}
+
+/** Writes `key` at `target`; `forLanguage`: as an override for the language of `scope`, a document. */
+export function updateSetting<K extends SettingKey>(key: K, value: SettingValue<K> | undefined, target: vscode.ConfigurationTarget, scope?: vscode.TextDocument, forLanguage = false): Thenable<void> {
+  return vscode.workspace.getConfiguration(SECTION, forLanguage ? scope : undefined).update(key, value, target, forLanguage);
+}
+
+/** Writes `key` in the user settings (what is this machine's, not the workspace's: a model file). */
+export function updateUserSetting<K extends SettingKey>(key: K, value: SettingValue<K> | undefined): Thenable<void> {
+  return vscode.workspace.getConfiguration(SECTION).update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+/** A setting that names a file is ignored in an untrusted workspace: Tokenwise reads no file a workspace names. */
+export function trustedPath(value: string, namesFile: (value: string) => boolean): string {
+  return vscode.workspace.isTrusted || !namesFile(value) ? value : '';
+}
+
+/** The settings counting and budgets read, as one snapshot for a document. */
 export interface Settings {
   /** Model whose context window the budget uses. */
   model: string;
@@ -18,34 +55,22 @@ export interface Settings {
   backgroundCountAbove: number;
   /** Documents longer than this are not tokenized at all. */
   maxDocumentLength: number;
-  models: ModelOverride[];
+  models: SettingValue<'models'>;
   highlight: boolean;
   showWhitespace: boolean;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
-  const c = vscode.workspace.getConfiguration(SECTION, scope);
   return {
-    model: c.get('model', 'gpt-4o'),
-    tokenizer: c.get('tokenizer', ''),
-    reservedOutput: c.get('budget.reservedOutput', -1),
-    warningThreshold: c.get('budget.warningThreshold', 0.8),
-    errorThreshold: c.get('budget.errorThreshold', 1),
-    backgroundCountAbove: c.get('backgroundCountAbove', 2_000_000),
-    maxDocumentLength: c.get('maxDocumentLength', 50_000_000),
-    models: c.get('models', []),
-    highlight: c.get('highlight.enabled', false),
-    showWhitespace: c.get('highlight.whitespace', false),
+    model: setting('model', scope),
+    tokenizer: setting('tokenizer', scope),
+    reservedOutput: setting('budget.reservedOutput', scope),
+    warningThreshold: setting('budget.warningThreshold', scope),
+    errorThreshold: setting('budget.errorThreshold', scope),
+    backgroundCountAbove: setting('backgroundCountAbove', scope),
+    maxDocumentLength: setting('maxDocumentLength', scope),
+    models: setting('models', scope),
+    highlight: setting('highlight.enabled', scope),
+    showWhitespace: setting('highlight.whitespace', scope),
   };
-}
-
-/** Whether a document is one Tokenwise should count: real files and untitled text, not output or notebooks' outputs. */
-export function isCountable(document: vscode.TextDocument): boolean {
-  return document.uri.scheme === 'file' || document.uri.scheme === 'untitled' || document.uri.scheme === 'vscode-remote' || document.uri.scheme === 'vscode-userdata';
-}
-
-/** Where a toggle writes `key` so that it takes effect: the level that sets it now, else the user settings. */
-export function targetWhereSet(config: vscode.WorkspaceConfiguration, key: string): vscode.ConfigurationTarget {
-  const level = levelToWrite(config.inspect(key));
-  return level === 'workspaceFolder' ? vscode.ConfigurationTarget.WorkspaceFolder : level === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
 }

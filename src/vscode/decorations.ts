@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { computeTokenDecorations } from '../core/decorations/tokenDecorations';
 import { widenRanges } from '../core/decorations/ranges';
-import { readSettings } from './config';
+import { onDidChangeSettings, readSettings } from './config';
 import type { DocumentStore } from './documentStore';
 
 const MARGIN_LINES = 30;
@@ -36,9 +36,7 @@ export class TokenDecorator implements vscode.Disposable {
       store.onDidChange((document) => {
         for (const editor of vscode.window.visibleTextEditors) if (editor.document === document) this.schedule(editor);
       }),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('tokenwise')) this.scheduleAll();
-      }),
+      onDidChangeSettings('highlight', () => this.scheduleAll()),
     );
     this.scheduleAll();
   }

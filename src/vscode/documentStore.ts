@@ -8,7 +8,8 @@ import { findModel, tokenizerForModel } from '../core/budget/modelCatalog';
 import { DocumentTokens } from '../core/incremental/documentTokens';
 import { loadTokenizer, namesTokenizerFile } from '../core/tokenizers/registry';
 import type { Tokenizer } from '../core/tokenizers/types';
-import { isCountable, readSettings } from './config';
+import { onDidChangeSettings, readSettings } from './config';
+import { isCountable } from './documents';
 import type { Log } from './log';
 
 export type DocumentState =
@@ -39,9 +40,7 @@ export class DocumentStore implements vscode.Disposable {
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => this.applyChanges(e)),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d)),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('tokenwise')) this.refreshAll();
-      }),
+      onDidChangeSettings('counting', () => this.refreshAll()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.refreshAll()),
     );
   }

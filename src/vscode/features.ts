@@ -1,9 +1,10 @@
 /** Every editor feature, wired once for both the desktop and the web extension. */
 import * as vscode from 'vscode';
 import { registerTokenCommands } from './commands';
-import { SECTION, targetWhereSet } from './config';
+import { setting, updateWhereSet } from './config';
 import { TokenDecorator } from './decorations';
 import { DocumentStore } from './documentStore';
+import { TEXT_DOCUMENTS } from './documents';
 import { TokenHoverProvider } from './hover';
 import { Log } from './log';
 import { BudgetPanel } from './panel/budgetPanel';
@@ -22,15 +23,14 @@ export function activateFeatures(context: vscode.ExtensionContext, host: 'deskto
       new StatusBar(store),
       new TokenDecorator(store),
       new BudgetPanel(context, store, log),
-      vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-vfs' }], new TokenHoverProvider(store)),
+      vscode.languages.registerHoverProvider(TEXT_DOCUMENTS, new TokenHoverProvider(store)),
       vscode.commands.registerCommand('tokenwise.selectTokenizer', selectTokenizer),
       vscode.commands.registerCommand('tokenwise.selectModel', selectModel),
       vscode.commands.registerCommand('tokenwise.showTokenizers', selectTokenizer),
       vscode.commands.registerCommand('tokenwise.showLog', () => log.show()),
       vscode.commands.registerCommand('tokenwise.toggleHighlight', async () => {
-        // The active document's value, written where it is set: a workspace value would override a user one.
-        const config = vscode.workspace.getConfiguration(SECTION, vscode.window.activeTextEditor?.document);
-        await config.update('highlight.enabled', !config.get('highlight.enabled', false), targetWhereSet(config, 'highlight.enabled'));
+        const document = vscode.window.activeTextEditor?.document;
+        await updateWhereSet('highlight.enabled', !setting('highlight.enabled', document), document);
       }),
       ...registerTokenCommands(store),
     );

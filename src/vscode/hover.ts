@@ -4,7 +4,7 @@ import { renderHoverMarkdown } from '../core/hover/hoverMarkdown';
 import { tokenHover } from '../core/hover/tokenHover';
 import { loadTokenizer, namesTokenizerFile } from '../core/tokenizers/registry';
 import type { Tokenizer } from '../core/tokenizers/types';
-import { SECTION, readSettings } from './config';
+import { readSettings, setting, trustedPath } from './config';
 import type { DocumentStore } from './documentStore';
 
 export class TokenHoverProvider implements vscode.HoverProvider {
@@ -29,8 +29,7 @@ export class TokenHoverProvider implements vscode.HoverProvider {
  * files in an untrusted workspace, which cannot point Tokenwise at files.
  */
 async function pinnedTokenizers(document: vscode.TextDocument, current: Tokenizer): Promise<Tokenizer[]> {
-  const ids = vscode.workspace.getConfiguration(SECTION, document).get<string[]>('pinnedTokenizers', []);
-  const allowed = ids.filter((id) => id !== current.id && (vscode.workspace.isTrusted || !namesTokenizerFile(id)));
+  const allowed = setting('pinnedTokenizers', document).filter((id) => id !== current.id && trustedPath(id, namesTokenizerFile));
   const loaded = await Promise.allSettled(allowed.map((id) => loadTokenizer(id)));
   return loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
 }

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { formatWindow } from '../core/budget/budget';
 import { modelCatalog, providerName } from '../core/budget/modelCatalog';
 import { listTokenizers } from '../core/tokenizers/registry';
-import { SECTION, readSettings, targetWhereSet } from './config';
+import { readSettings, updateSetting, updateWhereSet } from './config';
 import { inGroups } from './grouping';
 
 interface Choice extends vscode.QuickPickItem {
@@ -50,7 +50,7 @@ function pickOne(title: string, items: Choice[], current: string): Promise<Choic
 }
 
 /** Asks where the choice applies, and writes it there. */
-async function save(key: string, value: string): Promise<void> {
+async function save(key: 'model' | 'tokenizer', value: string): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   let forLanguage = false;
@@ -65,8 +65,7 @@ async function save(key: string, value: string): Promise<void> {
     if (!where) return;
     forLanguage = 'language' in where;
   }
-  const config = vscode.workspace.getConfiguration(SECTION, forLanguage ? editor?.document : undefined);
-  await config.update(key, value, target, forLanguage);
+  await updateSetting(key, value, target, editor?.document, forLanguage);
 }
 
 export async function selectTokenizer(): Promise<void> {
@@ -114,6 +113,5 @@ export async function selectModel(): Promise<void> {
 
 /** Removes `tokenwise.tokenizer` where it is set, so that the model's own tokenizer counts. */
 async function clearTokenizerSetting(): Promise<void> {
-  const config = vscode.workspace.getConfiguration(SECTION, vscode.window.activeTextEditor?.document);
-  await config.update('tokenizer', undefined, targetWhereSet(config, 'tokenizer'));
+  await updateWhereSet('tokenizer', undefined, vscode.window.activeTextEditor?.document);
 }

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { computeBudget, formatCount, formatCounted, formatLeft, formatShare, formatWindow, reservedOutputFor, type Budget } from '../core/budget/budget';
 import { modelOrUnknown, type ModelInfo } from '../core/budget/modelCatalog';
 import type { Tokenizer } from '../core/tokenizers/types';
-import { readSettings } from './config';
+import { onDidChangeSettings, readSettings } from './config';
 import type { DocumentStore } from './documentStore';
 
 /** What the item shows, derived in one place from the editor, its document's state and the settings. */
@@ -37,9 +37,7 @@ export class StatusBar implements vscode.Disposable {
       store.onDidChange((document) => {
         if (document === vscode.window.activeTextEditor?.document) this.schedule();
       }),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('tokenwise')) this.update();
-      }),
+      onDidChangeSettings('budget', () => this.update()),
     );
     this.update();
   }

@@ -175,6 +175,8 @@ export interface ServerOptions {
   workspace?: string;
   /** Extra user settings, over DEFAULT_SETTINGS. */
   settings?: Record<string, unknown>;
+  /** Folders of helper extensions a test needs, installed beside Tokenwise. */
+  helpers?: string[];
   /** Files for the scratch workspace (relative path -> content); default: defaultWorkspaceFiles(). */
   files?: Record<string, string>;
   host?: string;
@@ -221,11 +223,17 @@ export class CodeServer {
 
     const started = Date.now();
     const vsix = packageVsix(dir);
+    const helpers = (options.helpers ?? []).map((folder, i) => {
+      const file = join(dir, `helper-${i}.vsix`);
+      packageFile(file, folder);
+      return file;
+    });
     log(`packaged ${vsix} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const installed = Date.now();
     let out: string;
     try {
-      out = execFileSync(NODE24, [CODE_SERVER, ...common, '--force', '--install-extension', vsix], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
+      const installs = [vsix, ...helpers].flatMap((file) => ['--install-extension', file]);
+      out = execFileSync(NODE24, [CODE_SERVER, ...common, '--force', ...installs], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
     } catch (e) {
       const error = e as { stdout?: string; stderr?: string; message: string };
       throw new Error(`installing the .vsix into code-server failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`, { cause: e });

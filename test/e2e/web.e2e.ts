@@ -1,9 +1,11 @@
 /**
  * VS Code for the Web: the same .vsix, told to run as a web extension (`remote.extensionKind` set to "web"),
  * runs its `browser` entry in the browser's web-worker extension host, with no Node APIs, and still counts,
- * highlights and switches tokenizers.
+ * highlights and switches tokenizers, on files and on a virtual file system (`vscode-vfs`, what VS Code for the
+ * Web uses for a GitHub repository; a helper extension serves it from memory).
  */
 import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { EXTENSION_ID, waitFor, Workbench } from './harness';
 
 describe('Tokenwise as a web extension (web-worker extension host in Chromium)', function () {
@@ -12,7 +14,7 @@ describe('Tokenwise as a web extension (web-worker extension host in Chromium)',
 
   before(async function () {
     this.timeout(600_000);
-    vs = await Workbench.start({ settings: { 'remote.extensionKind': { [EXTENSION_ID]: ['web'] } } });
+    vs = await Workbench.start({ settings: { 'remote.extensionKind': { [EXTENSION_ID]: ['web'] } }, helpers: [join(__dirname, 'vfsExtension')] });
   });
 
   afterEach(async function () {
@@ -42,6 +44,20 @@ describe('Tokenwise as a web extension (web-worker extension host in Chromium)',
     await vs!.updateUserSettings({ 'tokenwise.tokenizer': 'llama3' });
     await waitFor(async () => ((await vs!.statusBarItem(/\btok\b/))?.text ?? before) !== before, 60_000, 'the count to change under llama3');
     await vs!.updateUserSettings({ 'tokenwise.tokenizer': undefined });
+  });
+
+  it('counts, highlights and explains a document of a virtual file system (vscode-vfs)', async () => {
+    await vs!.runCommand('Tokenwise Test: Open a Virtual File');
+    await waitFor(async () => (await vs!.page.locator('.tab.active').textContent())?.includes('notes.txt') ?? false, 30_000, 'notes.txt from vscode-vfs to open');
+    const item = await vs!.waitForStatusBarItem(/\btok\b/, 60_000);
+    assert.match(item.text, /^\d+\s*tok\b/);
+    await vs!.runCommand('Tokenwise: Toggle Token Highlighting');
+    const color = await vs!.themeColor('tokenwise.tokenBackground1');
+    await waitFor(async () => ((await vs!.editorLine(1))?.decorations ?? []).some((d) => d.backgroundColor === color), 20_000, 'token decorations on line 1');
+    const hover = await vs!.hover(1, 7, 20_000);
+    assert.match(hover ?? '', /Token index \d+ · id \d+ · o200k_base/, hover ?? 'no hover');
+    await vs!.runCommand('Tokenwise: Toggle Token Highlighting');
+    await vs!.runCommand('View: Close All Editors');
   });
 
   it('highlights tokens in the editor', async () => {

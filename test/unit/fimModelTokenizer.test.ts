@@ -101,13 +101,12 @@ describe('the model\'s own tokenizer for a backend (findModelTokenizer)', functi
       assert.equal(found.verified, true);
     });
 
-    it('a setting the user also counts with (given: fallback): the model\'s own vocabulary first, the setting where the model gives none', async () => {
+    it('a vocabulary the user gives wins over the model\'s own, and is still checked', async () => {
       const backend = engineWith('embedded', gguf, undefined, model.path);
-      const own = await ask(backend, await backend.connect(), { vocabulary: 'o200k_base', given: 'fallback', where: model.path });
-      assert.equal(own.source, `the model file ${model.path}`);
-      const server = new LlamaServerBackend({ url: 'http://127.0.0.1:1' });
-      const given = await ask(server, connectResult(model.vocabSize, false), { vocabulary: model.path, given: 'fallback' });
-      assert.equal(given.source, `--tokenizer ${model.path}`);
+      const given = await ask(backend, await backend.connect(), { vocabulary: model.path, setting: 'tokenwise.completion.vocabulary', where: model.path });
+      assert.equal(given.source, `tokenwise.completion.vocabulary ${model.path}`);
+      assert.equal(given.verified, true);
+      await rejectsWith(ask(backend, await backend.connect(), { vocabulary: 'o200k_base', setting: 'tokenwise.completion.vocabulary', where: model.path }), /^tokenwise\.completion\.vocabulary o200k_base does not match/);
     });
 
     it('llama-server on this machine: the model file /props reports', async () => {
@@ -263,12 +262,10 @@ describe('the model\'s own tokenizer for a backend (findModelTokenizer)', functi
           const connected = await backend.connect();
           const file = join(dir, 'qwen3', 'tokenizer.json');
           assert.equal(connected.info.modelPath, join(dir, 'qwen3'));
-          for (const extra of [{}, { vocabulary: 'o200k_base', given: 'fallback' as const }]) {
-            const found = await ask(backend, connected, { where: own.url, ...extra });
-            assert.equal(found.source, `the tokenizer.json of the model directory the server names (${file})`);
-            assert.equal(found.verified, true);
-            assert.deepEqual(found.tokenizer.encode(PROBE_TEXT), qwen3().encode(PROBE_TEXT));
-          }
+          const found = await ask(backend, connected, { where: own.url });
+          assert.equal(found.source, `the tokenizer.json of the model directory the server names (${file})`);
+          assert.equal(found.verified, true);
+          assert.deepEqual(found.tokenizer.encode(PROBE_TEXT), qwen3().encode(PROBE_TEXT));
           // The replay's own tokenization is not Qwen3's: the same file is then refused.
           const replay = new OpenAICompatibleBackend({ url: own.url });
           await rejectsWith(ask(replay, await replay.connect(), { where: own.url }), /^the tokenizer\.json of the model directory the server names \(.*\) does not match the model served at .*: a probe of code is \d+ tokens with it/);

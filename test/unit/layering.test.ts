@@ -128,6 +128,12 @@ describe('layering', () => {
     const found = sources(join(ROOT, 'src')).filter((f) => !f.startsWith(backends) && classes.test(readFileSync(f, 'utf8')));
     assert.deepEqual(found.map((f) => relative(ROOT, f)), []);
   });
+
+  it('the extension reads and writes settings only through src/vscode/config.ts', () => {
+    const config = join(ROOT, 'src', 'vscode', 'config.ts');
+    const found = sources(join(ROOT, 'src')).filter((f) => f !== config && /\bgetConfiguration\s*\(/.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(found.map((f) => relative(ROOT, f)), []);
+  });
 });
 
 /** The core's folders, lowest first: a folder may import its own layer's files and those of layers below. */

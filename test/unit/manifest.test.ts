@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
+import { FEATURE_SETTINGS, SETTING_DEFAULTS } from '../../src/vscode/settingsSchema';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -136,7 +137,7 @@ describe('extension manifest', () => {
 
   it('restricts in untrusted workspaces every setting that can name a file, a model, a server or an executable', () => {
     // Every setting whose value is text is sorted here: one that can point Tokenwise somewhere, or one that cannot.
-    const pointing = ['tokenwise.tokenizer', 'tokenwise.pinnedTokenizers', 'tokenwise.backend.kind', 'tokenwise.backend.url', 'tokenwise.backend.model', 'tokenwise.backend.modelPath', 'tokenwise.backend.gpu'];
+    const pointing = ['tokenwise.tokenizer', 'tokenwise.completion.vocabulary', 'tokenwise.pinnedTokenizers', 'tokenwise.backend.kind', 'tokenwise.backend.url', 'tokenwise.backend.model', 'tokenwise.backend.modelPath', 'tokenwise.backend.gpu'];
     // tokenwise.models is application-scoped: no workspace can set it.
     const inert = ['tokenwise.model', 'tokenwise.models', 'tokenwise.workspace.exclude', 'tokenwise.completion.strategy', 'tokenwise.completion.template'];
     const configuration = manifest.contributes?.configuration;
@@ -155,6 +156,16 @@ describe('extension manifest', () => {
     const menus = (manifest.contributes as { menus?: Record<string, { command: string; when?: string }[]> }).menus ?? {};
     const bare = ['explorer/context', 'editor/title/context', 'editor/context'].flatMap((m) => (menus[m] ?? []).filter((e) => !e.when).map((e) => `${m}: ${e.command}`));
     assert.deepEqual(bare, []);
+  });
+
+  it('declares every setting once in the settings module, with the manifest\'s default, and gives each to a feature', () => {
+    const configuration = manifest.contributes?.configuration;
+    const sections = Array.isArray(configuration) ? configuration : configuration ? [configuration] : [];
+    const declared = Object.fromEntries(sections.flatMap((section) => Object.entries(section.properties ?? {}).map(([k, v]) => [k.replace(/^tokenwise\./, ''), (v as { default?: unknown }).default])));
+    assert.deepEqual(SETTING_DEFAULTS, declared);
+    // A setting no feature listens to would change nothing until a reload (the toggles write highlight.*).
+    const heard = new Set(Object.values(FEATURE_SETTINGS).flat());
+    assert.deepEqual(Object.keys(SETTING_DEFAULTS).filter((k) => !heard.has(k as keyof typeof SETTING_DEFAULTS)), []);
   });
 
   it('types whole-number settings as integers: only shares and thresholds are fractions', () => {

@@ -15,14 +15,9 @@ import type { Tokenizer } from '../tokenizers/types';
 export interface ModelTokenizerRequest {
   backend: ModelBackend;
   connected: ConnectResult;
-  /** The vocabulary the user gave: a `.gguf` file, a `tokenizer.json` or a bundled id; empty: find it. */
+  /** The vocabulary the user gave (it wins): a `.gguf` file, a `tokenizer.json` or a bundled id; empty: find it. */
   vocabulary?: string;
-  /**
-   * `first` (a command's own option): the given vocabulary wins. `fallback` (a setting the user also counts
-   * with): the model's own vocabulary wins, and the given one serves only where the model gives none.
-   */
-  given?: 'first' | 'fallback';
-  /** Where the user gives it, as messages name it (`--tokenizer`, `tokenwise.tokenizer`). */
+  /** Where the user gives it, as messages name it (`--tokenizer`, `tokenwise.completion.vocabulary`). */
   setting: string;
   /** The backend as the user named it (a URL, a model file), for messages. */
   where: string;
@@ -63,14 +58,7 @@ export async function findModelTokenizer(request: ModelTokenizerRequest): Promis
 
 async function chooseTokenizer(request: ModelTokenizerRequest): Promise<Found> {
   const vocabulary = request.vocabulary?.trim();
-  const given = () => load(vocabulary as string, `${request.setting} ${vocabulary}`, request, true);
-  if (vocabulary && request.given !== 'fallback') return given();
-  try {
-    return await modelsOwn(request);
-  } catch (e) {
-    if (vocabulary && e instanceof ModelTokenizerError) return given();
-    throw e;
-  }
+  return vocabulary ? load(vocabulary, `${request.setting} ${vocabulary}`, request, true) : modelsOwn(request);
 }
 
 /** The vocabulary the model itself gives: its file, its directory, or its metadata. */

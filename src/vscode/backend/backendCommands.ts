@@ -1,6 +1,6 @@
 /** Commands around the model backend: connect, the API key (SecretStorage only), a GGUF model, the engine. */
 import * as vscode from 'vscode';
-import { SECTION } from '../config';
+import { updateUserSetting } from '../config';
 import type { Log } from '../log';
 import { API_KEY_SECRET, BackendManager } from './backendManager';
 import { FimCompletionProvider } from '../fim/inlineCompletion';
@@ -39,9 +39,8 @@ export function registerBackend(context: vscode.ExtensionContext, log: Log): vsc
       const files = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'GGUF model': ['gguf'] }, title: 'Tokenwise: a GGUF model for the embedded engine' });
       if (!files?.[0]) return;
       // User settings: a model file is this machine's, not the workspace's.
-      const config = vscode.workspace.getConfiguration(SECTION);
-      await config.update('backend.modelPath', files[0].fsPath, vscode.ConfigurationTarget.Global);
-      await config.update('backend.kind', 'embedded', vscode.ConfigurationTarget.Global);
+      await updateUserSetting('backend.modelPath', files[0].fsPath);
+      await updateUserSetting('backend.kind', 'embedded');
     }),
     vscode.commands.registerCommand('tokenwise.installEngine', async () => {
       if (await installEngineCommand(context, log)) await manager.connect(true);

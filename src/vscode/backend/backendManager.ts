@@ -8,9 +8,8 @@ import { createBackend, describeCapabilities, type BackendSettings } from '../..
 import { EmbeddedBackend } from '../../core/backends/embedded';
 import { Backoff } from '../../core/backends/backoff';
 import { BackendUnreachable, type ConnectResult, type ModelBackend } from '../../core/backends/types';
-import type { EngineGpu } from '../../core/engine/protocol';
 import { engineInstalled } from '../../core/engine/install';
-import { SECTION } from '../config';
+import { onDidChangeSettings, setting } from '../config';
 import type { Log } from '../log';
 import { engineDir } from './engineInstall';
 
@@ -43,9 +42,7 @@ export class BackendManager implements vscode.Disposable {
     this.item.name = 'Tokenwise Model Backend';
     this.item.command = 'tokenwise.connectBackend';
     this.disposables.push(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${SECTION}.backend`)) void this.connect();
-      }),
+      onDidChangeSettings('backend', () => void this.connect()),
       context.secrets.onDidChange((e) => {
         if (e.key === API_KEY_SECRET) void this.connect();
       }),
@@ -84,8 +81,7 @@ export class BackendManager implements vscode.Disposable {
     // A retry the backoff scheduled keeps the item as it is; the user or the settings start the waits afresh.
     const retrying = !userAsked && this.state.kind === 'unreachable';
     if (!retrying) this.backoff.reset();
-    const config = vscode.workspace.getConfiguration(SECTION);
-    const kind = config.get<string>('backend.kind', 'none');
+    const kind = setting('backend.kind');
     if (kind === 'none') {
       this.setState({ kind: 'off' });
       if (userAsked) void vscode.window.showInformationMessage('Tokenwise: choose a model backend in the settings (tokenwise.backend.kind) first.');
@@ -95,7 +91,7 @@ export class BackendManager implements vscode.Disposable {
     this.attempt = attempt;
     let backend: ModelBackend;
     try {
-      backend = createBackend(await this.settings(kind as BackendSettings['kind']), (s) => this.embedded(s));
+      backend = createBackend(await this.settings(kind), (s) => this.embedded(s));
     } catch (e) {
       this.fail(e, userAsked);
       return;
@@ -136,14 +132,13 @@ export class BackendManager implements vscode.Disposable {
   }
 
   private async settings(kind: BackendSettings['kind']): Promise<BackendSettings> {
-    const config = vscode.workspace.getConfiguration(SECTION);
     return {
       kind,
-      url: config.get<string>('backend.url', 'http://127.0.0.1:8080'),
-      model: config.get<string>('backend.model', '') || undefined,
-      modelPath: config.get<string>('backend.modelPath', '') || undefined,
-      timeoutMs: config.get<number>('backend.timeoutMs', 30_000),
-      allowRemote: config.get<boolean>('backend.allowRemote', false),
+      url: setting('backend.url'),
+      model: setting('backend.model') || undefined,
+      modelPath: setting('backend.modelPath') || undefined,
+      timeoutMs: setting('backend.timeoutMs'),
+      allowRemote: setting('backend.allowRemote'),
       apiKey: (await this.context.secrets.get(API_KEY_SECRET)) || undefined,
     };
   }
@@ -152,12 +147,12 @@ export class BackendManager implements vscode.Disposable {
     if (!settings.modelPath) throw new Error('choose a GGUF model file first (Tokenwise: Choose a GGUF Model)');
     const installDir = engineDir(this.context);
     if (!engineInstalled(installDir)) throw new Error('the embedded engine is not installed: run "Tokenwise: Install the Embedded Engine"');
-    const gpu = vscode.workspace.getConfiguration(SECTION).get<string>('backend.gpu', 'auto');
+    const gpu = setting('backend.gpu');
     return new EmbeddedBackend({
       enginePath: this.context.asAbsolutePath('dist/engine.js'),
       installDir,
       modelPath: settings.modelPath,
-      gpu: (gpu === 'cpu' ? false : gpu) as EngineGpu,
+      gpu: gpu === 'cpu' ? false : gpu,
     });
   }
 

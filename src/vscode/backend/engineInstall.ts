@@ -1,7 +1,7 @@
 /** "Tokenwise: Install the Embedded Engine": node-llama-cpp into the extension's own storage, with progress. */
 import * as vscode from 'vscode';
 import { ENGINE_PACKAGE, ENGINE_VERSION, installEngine, type EngineGpuVariant } from '../../core/engine/install';
-import { SECTION } from '../config';
+import { setting } from '../config';
 import type { Log } from '../log';
 
 /** Where the engine lives: the extension's global storage, outside the .vsix. */
@@ -14,7 +14,7 @@ export async function installEngineCommand(context: vscode.ExtensionContext, log
     void vscode.window.showWarningMessage('Tokenwise: the embedded engine can only be installed in a trusted workspace.');
     return false;
   }
-  const gpu = vscode.workspace.getConfiguration(SECTION).get<string>('backend.gpu', 'auto');
+  const gpu = setting('backend.gpu');
   const variant: EngineGpuVariant = gpu === 'cuda' || gpu === 'vulkan' ? gpu : false;
   const dir = engineDir(context);
   try {

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { ExtraFile } from '../../core/fim/prompt';
+import { completesWhileTyping } from '../documents';
 
 const MAX_FILES = 8;
 const MAX_CHARS = 16_000;
@@ -22,7 +23,7 @@ export class ContextFiles implements vscode.Disposable {
   }
 
   private note(document: vscode.TextDocument): void {
-    if (document.uri.scheme !== 'file' || this.order.includes(document.uri.toString())) return;
+    if (!completesWhileTyping(document) || this.order.includes(document.uri.toString())) return;
     this.order.push(document.uri.toString());
   }
 

@@ -16,7 +16,8 @@ import { openFimSession } from '../../core/fim/session';
 import { isFimTemplateId, type FimTemplate } from '../../core/fim/templates';
 import type { Tokenizer } from '../../core/tokenizers/types';
 import type { BackendManager } from '../backend/backendManager';
-import { SECTION } from '../config';
+import { onDidChangeSettings, setting, trustedPath } from '../config';
+import { completesWhileTyping, isCountable } from '../documents';
 import type { Log } from '../log';
 import { namesTokenizerFile } from '../../core/tokenizers/registry';
 import { CompletionStats } from './completionStats';
@@ -53,9 +54,7 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
         this.reset();
         this.prepare();
       }),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${SECTION}.completion`) || e.affectsConfiguration(`${SECTION}.tokenizer`)) this.reset();
-      }),
+      onDidChangeSettings('completion', () => this.reset()),
       // The typing rhythm: keystrokes in the active editor only (not pastes, accepted completions or edits by tools).
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document !== vscode.window.activeTextEditor?.document || e.contentChanges.length === 0) return;
@@ -65,8 +64,11 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
   }
 
   async provideInlineCompletionItems(document: vscode.TextDocument, position: vscode.Position, context: vscode.InlineCompletionContext, token: vscode.CancellationToken): Promise<vscode.InlineCompletionItem[] | undefined> {
-    const config = vscode.workspace.getConfiguration(SECTION, document);
-    if (!config.get('completion.enabled', true)) return undefined;
+    if (!setting('completion.enabled', document)) return undefined;
+    // While the suggest widget is open the user is choosing from it: a ghost text would compete.
+    if (context.selectedCompletionInfo) return undefined;
+    const invoked = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+    if (!(invoked ? isCountable(document) : completesWhileTyping(document))) return undefined;
     const current = this.backends.current;
     if (!current) return undefined;
     const offset = document.offsetAt(position);
@@ -74,7 +76,7 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
     const start = Math.max(0, offset - PREFIX_CHARS);
     const prefix = text.slice(start, offset);
     const suffix = text.slice(offset, offset + SUFFIX_CHARS);
-    const strategy = config.get<FimStrategy>('completion.strategy', 'exact');
+    const strategy: FimStrategy = setting('completion.strategy', document);
     const key = { strategy, start, prefix, suffix };
     const lineBefore = document.lineAt(position.line).text.slice(0, position.character);
     const hit = this.cache.lookup(key);
@@ -86,7 +88,7 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
 
     // Typing in bursts: only the request after a pause is sent; the next keystroke cancels this one. Asked for
     // explicitly (Trigger Inline Suggestion), it goes at once.
-    const wait = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 0 : this.debounce.remaining(config.get('completion.debounceMs', 150), performance.now());
+    const wait = invoked ? 0 : this.debounce.remaining(setting('completion.debounceMs', document), performance.now());
     if (!(await pause(wait, token))) return undefined;
     const session = await this.sessionFor(current);
     if (!session || token.isCancellationRequested) return undefined;
@@ -116,7 +118,7 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
         prefix,
         suffix,
         strategy,
-        maxTokens: config.get('completion.maxTokens', 64),
+        maxTokens: setting('completion.maxTokens', document),
         extraFiles,
         repoName: vscode.workspace.getWorkspaceFolder(document.uri)?.name,
         currentPath: vscode.workspace.asRelativePath(document.uri),
@@ -162,19 +164,13 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
   private sessionFor(current: NonNullable<BackendManager['current']>): Promise<Session | undefined> {
     if (this.session) return this.session;
     const session: Promise<Session | undefined> = (async () => {
-      const config = vscode.workspace.getConfiguration(SECTION);
-      const setting = config.get<string>('tokenizer', '');
-      // Untrusted workspaces cannot point Tokenwise at files: a path there is ignored, as for counting.
-      const vocabulary = vscode.workspace.isTrusted || !namesTokenizerFile(setting) ? setting : '';
-      const asked = config.get<string>('completion.template', '');
+      const asked = setting('completion.template');
       const found = await openFimSession({
         backend: current.backend,
         connected: current.result,
-        vocabulary,
-        // The setting is also what counts tokens: the model's own vocabulary comes first.
-        given: 'fallback',
-        setting: 'tokenwise.tokenizer',
-        where: current.backend.kind === 'embedded' ? config.get<string>('backend.modelPath', '') : config.get<string>('backend.url', ''),
+        vocabulary: trustedPath(setting('completion.vocabulary'), namesTokenizerFile),
+        setting: 'tokenwise.completion.vocabulary',
+        where: current.backend.kind === 'embedded' ? setting('backend.modelPath') : setting('backend.url'),
         template: isFimTemplateId(asked) ? asked : undefined,
       });
       const { tokenizer, template } = found;
@@ -209,7 +205,7 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
   /** Opens the session as soon as a backend connects, so that the first keystroke finds it ready. */
   private prepare(): void {
     const current = this.backends.current;
-    if (current && vscode.workspace.getConfiguration(SECTION).get('completion.enabled', true)) void this.sessionFor(current);
+    if (current && setting('completion.enabled')) void this.sessionFor(current);
   }
 
   private reset(): void {

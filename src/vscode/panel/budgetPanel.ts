@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { panelHtml, makeNonce } from '../../core/panel/html';
 import { isPanelMessage, PANEL_VIEW_TYPE, type HostMessage, type PanelMessage, type PanelState } from '../../core/panel/protocol';
-import { SECTION } from '../config';
+import { onDidChangeSettings, updateSetting } from '../config';
 import type { DocumentStore } from '../documentStore';
 import type { Log } from '../log';
 import { selectModel, selectTokenizer } from '../picker';
@@ -62,9 +62,7 @@ export class BudgetPanel implements vscode.Disposable {
         this.lastEditor = undefined;
         this.refresh(0);
       }),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(SECTION)) this.refresh(0);
-      }),
+      onDidChangeSettings('panel', () => this.refresh(0)),
       vscode.workspace.onDidSaveTextDocument(() => this.refresh()),
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel) => this.attach(panel),
@@ -153,7 +151,7 @@ export class BudgetPanel implements vscode.Disposable {
         return;
       }
       case 'setReservedOutput':
-        await vscode.workspace.getConfiguration(SECTION).update('budget.reservedOutput', m.tokens ?? undefined, vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+        await updateSetting('budget.reservedOutput', m.tokens ?? undefined, vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
         return;
       case 'pinFiles': {
         const uris = await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFolders: true, canSelectFiles: true, title: 'Tokenwise: pin files or folders to the budget', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });

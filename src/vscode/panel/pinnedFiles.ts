@@ -6,9 +6,8 @@ import * as vscode from 'vscode';
 import { decodeText, isBinary } from '../../core/workspace/binary';
 import { FileKind } from '../../core/workspace/fs';
 import { listFiles } from '../../core/workspace/listFiles';
-import { DEFAULT_MAX_FILE_SIZE } from '../../core/workspace/scan';
 import { BINARY, NOT_REGULAR, tooLarge } from '../../core/workspace/skipReasons';
-import { SECTION } from '../config';
+import { setting } from '../config';
 import { resolveWorkspacePath } from './panelChoices';
 import { vscodeFs } from './vscodeFs';
 
@@ -24,9 +23,8 @@ export interface PinnedFiles {
 }
 
 export async function expandPinned(paths: readonly string[]): Promise<PinnedFiles> {
-  const config = vscode.workspace.getConfiguration(SECTION);
-  const maxFileSize = config.get('workspace.maxFileSize', DEFAULT_MAX_FILE_SIZE);
-  const exclude = config.get<string[]>('workspace.exclude', []);
+  const maxFileSize = setting('workspace.maxFileSize');
+  const exclude = setting('workspace.exclude');
   const out: PinnedFiles = { files: [], skipped: [] };
   const seen = new Set<string>();
   const add = async (uri: vscode.Uri, path: string): Promise<void> => {

@@ -7,10 +7,9 @@ import type { PanelState } from '../../core/panel/protocol';
 import { loadTokenizer } from '../../core/tokenizers/registry';
 import type { Tokenizer } from '../../core/tokenizers/types';
 import { makeReport } from '../../core/workspace/report';
-import { DEFAULT_MAX_FILE_SIZE } from '../../core/workspace/scan';
 import type { WorkspaceReport } from '../../core/workspace/types';
 import { WorkspaceIndex } from '../../core/workspace/workspaceIndex';
-import { SECTION } from '../config';
+import { setting } from '../config';
 import { tokenizerIdFor } from '../documentStore';
 import type { Log } from '../log';
 import { vscodeFs } from './vscodeFs';
@@ -61,8 +60,7 @@ export class WorkspaceCounts implements vscode.Disposable {
       const tokenizer = await loadTokenizer(tokenizerIdFor(document));
       // A newer scan (or Cancel) may have come while the tokenizer loaded.
       if (controller.signal.aborted) return;
-      const config = vscode.workspace.getConfiguration(SECTION, document);
-      const settings = { tokenizer, exclude: config.get<string[]>('workspace.exclude', []), maxFileSize: config.get('workspace.maxFileSize', DEFAULT_MAX_FILE_SIZE) };
+      const settings = { tokenizer, exclude: setting('workspace.exclude', document), maxFileSize: setting('workspace.maxFileSize', document) };
       const indexes = folders.map((folder) => ({ folder, index: new WorkspaceIndex(vscodeFs(folder.uri), folder.uri.path, settings) }));
       this.tokenizer = tokenizer;
       this.indexes = indexes;
