@@ -1,15 +1,33 @@
 /**
  * Token boundaries in the editor: alternating theme colours, a marking for characters split across
- * tokens, optional whitespace markers. Only the visible ranges plus a margin are decorated, with types
- * made once and one `setDecorations` call per type.
+ * tokens, optional whitespace markers. Only the visible ranges plus a margin of a screen each way are
+ * decorated, with types made once and one `setDecorations` call per type. Decorations never hold up the
+ * count or a keystroke: while typing (VS Code moves the decorations with the text) they are redone once
+ * the typing pauses, and scrolling within what is already decorated redoes nothing.
  */
 import * as vscode from 'vscode';
-import { computeTokenDecorations } from '../core/decorations/tokenDecorations';
-import { widenRanges } from '../core/decorations/ranges';
+import { computeTokenDecorations, DEFAULT_MAX_LINE_CHARS } from '../core/decorations/tokenDecorations';
+import { normalizeRanges, widenRanges } from '../core/decorations/ranges';
+import type { DocumentTokens } from '../core/incremental/documentTokens';
+import { formatCount } from '../core/budget/budget';
 import { onDidChangeSettings, readSettings } from './config';
 import type { DocumentStore } from './documentStore';
 
-const MARGIN_LINES = 30;
+/** Lines decorated beyond the visible ones, each way: at least this many, else a screen's worth. */
+const MIN_MARGIN_LINES = 30;
+const MAX_MARGIN_LINES = 150;
+/** A pass waits for a pause this long in the typing (a keystroke or a burst of them). */
+const TYPING_PAUSE_MS = 150;
+const FRAME_MS = 16;
+
+/** What an editor shows decorated: redone only when one of these changes or the view leaves `covered`. */
+interface Decorated {
+  version: number;
+  tokens: DocumentTokens;
+  whitespace: boolean;
+  /** Flat offset pairs that hold decorations now. */
+  covered: number[];
+}
 const COLORS = ['tokenwise.tokenBackground1', 'tokenwise.tokenBackground2', 'tokenwise.tokenBackground3'];
 
 export class TokenDecorator implements vscode.Disposable {
@@ -24,6 +42,10 @@ export class TokenDecorator implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly pending = new Set<vscode.TextEditor>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastEdit = -Infinity;
+  private readonly decorated = new WeakMap<vscode.TextEditor, Decorated>();
+  /** Documents whose long lines were told to be decorated only in part (once each). */
+  private readonly toldClipped = new Set<string>();
 
   constructor(private readonly store: DocumentStore) {
     this.disposables.push(
@@ -33,6 +55,13 @@ export class TokenDecorator implements vscode.Disposable {
       this.lineEndType,
       vscode.window.onDidChangeVisibleTextEditors(() => this.scheduleAll()),
       vscode.window.onDidChangeTextEditorVisibleRanges((e) => this.schedule(e.textEditor)),
+      // An edit pushes the pass back, whether or not the document's tokens changed before this listener ran.
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const editors = vscode.window.visibleTextEditors.filter((editor) => editor.document === e.document);
+        if (e.contentChanges.length === 0 || editors.length === 0) return;
+        this.lastEdit = performance.now();
+        for (const editor of editors) this.schedule(editor);
+      }),
       store.onDidChange((document) => {
         for (const editor of vscode.window.visibleTextEditors) if (editor.document === document) this.schedule(editor);
       }),
@@ -45,15 +74,18 @@ export class TokenDecorator implements vscode.Disposable {
     for (const editor of vscode.window.visibleTextEditors) this.schedule(editor);
   }
 
-  /** Coalesces bursts (scrolling, typing) into one pass per editor within a frame. */
+  /** Coalesces bursts into one pass per editor: within a frame when scrolling, after a pause when typing. */
   private schedule(editor: vscode.TextEditor): void {
     this.pending.add(editor);
-    this.timer ??= setTimeout(() => {
+    const typing = performance.now() - this.lastEdit < TYPING_PAUSE_MS;
+    if (this.timer && !typing) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
       this.timer = undefined;
       const editors = [...this.pending];
       this.pending.clear();
       for (const e of editors) this.render(e);
-    }, 16);
+    }, typing ? TYPING_PAUSE_MS : FRAME_MS);
   }
 
   private render(editor: vscode.TextEditor): void {
@@ -65,11 +97,22 @@ export class TokenDecorator implements vscode.Disposable {
     }
     const { document } = editor;
     const visible = editor.visibleRanges.flatMap((r) => [document.offsetAt(r.start), document.offsetAt(r.end)]);
-    const decorations = computeTokenDecorations(state.tokens, widenRanges(state.tokens, visible, MARGIN_LINES), {
+    const before = this.decorated.get(editor);
+    if (before && before.version === document.version && before.tokens === state.tokens && before.whitespace === settings.showWhitespace && covers(before.covered, visible)) return;
+    const visibleLines = editor.visibleRanges.reduce((n, r) => n + r.end.line - r.start.line + 1, 0);
+    const margin = Math.min(MAX_MARGIN_LINES, Math.max(MIN_MARGIN_LINES, visibleLines));
+    const widened = widenRanges(state.tokens, visible, margin);
+    const decorations = computeTokenDecorations(state.tokens, widened, {
       colors: 2,
       whitespace: settings.showWhitespace,
       visible,
     });
+    const covered = decorations.marginDropped ? normalizeRanges(state.tokens, visible) : decorations.truncated ? clipTo(widened, decorations.truncated.at) : widened;
+    this.decorated.set(editor, { version: document.version, tokens: state.tokens, whitespace: settings.showWhitespace, covered });
+    if (decorations.clippedLines > 0 && !this.toldClipped.has(document.uri.toString())) {
+      this.toldClipped.add(document.uri.toString());
+      vscode.window.setStatusBarMessage(`Tokenwise: lines longer than ${formatCount(DEFAULT_MAX_LINE_CHARS)} characters are highlighted up to there`, 8_000);
+    }
     const toRanges = (pairs: Uint32Array) => {
       const ranges: vscode.Range[] = [];
       for (let k = 0; k < pairs.length; k += 2) ranges.push(new vscode.Range(document.positionAt(pairs[k]), document.positionAt(pairs[k + 1])));
@@ -90,6 +133,7 @@ export class TokenDecorator implements vscode.Disposable {
   }
 
   private clear(editor: vscode.TextEditor): void {
+    this.decorated.delete(editor);
     for (const type of [...this.colorTypes, this.splitType, this.spaceType, this.lineEndType]) editor.setDecorations(type, []);
   }
 
@@ -97,4 +141,21 @@ export class TokenDecorator implements vscode.Disposable {
     clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Whether every range of `ranges` lies inside one of `covered` (both flat pairs, `covered` sorted). */
+function covers(covered: readonly number[], ranges: readonly number[]): boolean {
+  for (let k = 0; k < ranges.length; k += 2) {
+    let inside = false;
+    for (let c = 0; c < covered.length && !inside; c += 2) inside = covered[c] <= ranges[k] && ranges[k + 1] <= covered[c + 1];
+    if (!inside) return false;
+  }
+  return true;
+}
+
+/** `ranges` (flat pairs) up to offset `at`. */
+function clipTo(ranges: readonly number[], at: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < ranges.length && ranges[k] < at; k += 2) out.push(ranges[k], Math.min(ranges[k + 1], at));
+  return out;
 }

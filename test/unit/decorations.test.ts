@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { normalizeRanges, splitsCharacter, widenRanges } from '../../src/core/decorations/ranges';
-import { computeTokenDecorations, type TokenDecorations } from '../../src/core/decorations/tokenDecorations';
+import { computeTokenDecorations, DEFAULT_MAX_DECORATIONS, type TokenDecorations } from '../../src/core/decorations/tokenDecorations';
 import { spansSource, type TokenSource } from '../../src/core/incremental/tokenSource';
 import { DocumentTokens } from '../../src/core/incremental/documentTokens';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
@@ -208,6 +208,35 @@ describe('token decorations', () => {
     // When the cap only cuts the margin after the visible part, the margin before it stays.
     const late = computeTokenDecorations(doc, [2600, 3800], { maxDecorations: 500, visible });
     assert.ok(late.truncated && late.truncated.at >= 3400 && !late.marginDropped);
+  });
+
+  it('decorates every visible line whatever the cap: emoji ZWJ lines of 100+ decorations each fill the screen', () => {
+    const tokenizer = loadTokenizerSync('o200k_base');
+    const line = '👩‍👩‍👧‍👦 🏳️‍🌈 🧑🏽‍💻 '.repeat(12);
+    const text = Array.from({ length: 2_000 }, () => line).join('\n');
+    const doc = new DocumentTokens(tokenizer, text);
+    const lineLength = line.length + 1;
+    const visible = [lineLength * 1_000, lineLength * 1_047];
+    const perLine = computeTokenDecorations(doc, [visible[0], visible[0] + lineLength]).count;
+    assert.ok(perLine * 47 > DEFAULT_MAX_DECORATIONS, `${perLine} decorations a line`);
+    const d = computeTokenDecorations(doc, widenRanges(doc, visible, 30), { visible });
+    assert.ok(d.marginDropped && !d.truncated && d.clippedLines === 0);
+    assert.deepEqual(d.colors, computeTokenDecorations(doc, visible, { maxDecorations: Infinity }).colors);
+    assert.deepEqual(d.split, computeTokenDecorations(doc, visible, { maxDecorations: Infinity }).split);
+  });
+
+  it('decorates a visible line longer than maxLineChars up to there, and says how many lines it cut', () => {
+    const tokenizer = loadTokenizerSync('o200k_base');
+    const long = 'x = [1, 2, 3]; '.repeat(3_000);
+    const text = ['short line', long, 'another', long].join('\n');
+    const doc = new DocumentTokens(tokenizer, text);
+    const d = computeTokenDecorations(doc, [0, text.length], { visible: [0, text.length], maxLineChars: 1_000 });
+    assert.ok(d.marginDropped && !d.truncated);
+    assert.equal(d.clippedLines, 2);
+    const ends = [...d.colors[0], ...d.colors[1]];
+    const secondLine = 'short line\n'.length;
+    assert.ok(ends.some((e) => e >= secondLine + 990 && e <= secondLine + 1_000), 'the second line decorated to its 1,000th unit');
+    assert.ok(!ends.some((e) => e > secondLine + 1_000 && e < secondLine + long.length), 'and no further');
   });
 
   it('reads a huge range in chunks and stops early at the cap', () => {

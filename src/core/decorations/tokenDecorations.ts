@@ -11,6 +11,11 @@ import type { TokenSource } from '../incremental/tokenSource';
 import { markWhitespace, type WhitespaceLists } from './whitespace';
 
 export const DEFAULT_MAX_DECORATIONS = 5000;
+/**
+ * Where the cap would leave visible text bare, each visible line is decorated up to this many UTF-16 units,
+ * whatever the cap: more than a screen shows across (a long line beyond it needs horizontal scrolling).
+ */
+export const DEFAULT_MAX_LINE_CHARS = 2000;
 
 export interface DecorationOptions {
   /** Colour classes the tokens alternate through (default 2; 3 tells neighbours apart better). */
@@ -21,9 +26,12 @@ export interface DecorationOptions {
   maxDecorations?: number;
   /**
    * The visible part of `ranges` (flat pairs). When the cap would leave some of it undecorated, the pass
-   * is redone on it alone: the margin is dropped before anything on screen is.
+   * is redone on it alone, with no cap but `maxLineChars` per line: the margin is dropped, and the ends of
+   * very long lines, before any visible line is left bare.
    */
   visible?: ArrayLike<number>;
+  /** Units decorated per visible line when the cap is set aside (default 2,000). */
+  maxLineChars?: number;
 }
 
 /** What a pass left out when it reached its cap. */
@@ -51,6 +59,8 @@ export interface TokenDecorations {
   truncated: DecorationTruncation | undefined;
   /** The cap would have cut into the visible ranges, so only they were decorated. */
   marginDropped: boolean;
+  /** Visible lines decorated only up to `maxLineChars` (when the margin was dropped). */
+  clippedLines: number;
 }
 
 /**
@@ -62,7 +72,26 @@ export function computeTokenDecorations(source: TokenSource, ranges: ArrayLike<n
   const result = decorate(source, ranges, options);
   const visible = options.visible ? normalizeRanges(source, options.visible) : [];
   if (!result.truncated || visible.length === 0 || result.truncated.at >= visible[visible.length - 1]) return result;
-  return { ...decorate(source, visible, options), marginDropped: true };
+  const lines = clipLines(source, visible, options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS);
+  return { ...decorate(source, lines.ranges, { ...options, maxDecorations: Infinity }), marginDropped: true, clippedLines: lines.clipped };
+}
+
+/** `ranges` cut to their first `maxChars` units on each line (the line end kept with a line that fits). */
+function clipLines(source: TokenSource, ranges: number[], maxChars: number): { ranges: number[]; clipped: number } {
+  const out: number[] = [];
+  let clipped = 0;
+  for (let k = 0; k < ranges.length; k += 2) {
+    const text = source.slice(ranges[k], ranges[k + 1]);
+    for (let start = 0; start < text.length; ) {
+      const newline = text.indexOf('\n', start);
+      const end = newline < 0 ? text.length : newline + 1;
+      if (end - start > maxChars) clipped++;
+      out.push(ranges[k] + start, ranges[k] + Math.min(end, start + maxChars));
+      start = end;
+    }
+  }
+  // Touching lines merge back into one window; a cut in the middle of a character moves past it.
+  return { ranges: normalizeRanges(source, out), clipped };
 }
 
 function decorate(source: TokenSource, ranges: ArrayLike<number>, options: DecorationOptions): TokenDecorations {
@@ -246,6 +275,7 @@ class DecorationPass {
       tokens: this.tokens,
       truncated: this.truncation,
       marginDropped: false,
+      clippedLines: 0,
     };
   }
 }
