@@ -5,9 +5,11 @@
 import * as vscode from 'vscode';
 import { computeBudget, formatCount, formatCounted, formatLeft, formatShare, formatWindow, reservedOutputFor, type Budget } from '../core/budget/budget';
 import { modelOrUnknown, type ModelInfo } from '../core/budget/modelCatalog';
+import { countCodePoints } from '../core/text/characters';
 import type { Tokenizer } from '../core/tokenizers/types';
 import { onDidChangeSettings, readSettings } from './config';
 import type { DocumentStore } from './documentStore';
+import { EXTENSION_TEXT_LIMIT_BYTES, unsyncedActiveFile } from './unsyncedFile';
 
 /** What the item shows, derived in one place from the editor, its document's state and the settings. */
 interface StatusModel {
@@ -24,6 +26,8 @@ export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('tokenwise.count', vscode.StatusBarAlignment.Right, 100);
   private readonly disposables: vscode.Disposable[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped by each update, so that an answer that comes late (a file's size) is dropped. */
+  private updates = 0;
 
   constructor(private readonly store: DocumentStore) {
     this.item.name = 'Tokenwise Token Count';
@@ -31,6 +35,7 @@ export class StatusBar implements vscode.Disposable {
     this.disposables.push(
       this.item,
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
+      vscode.window.tabGroups.onDidChangeTabs(() => this.update()),
       vscode.window.onDidChangeTextEditorSelection((e) => {
         if (e.textEditor === vscode.window.activeTextEditor) this.schedule();
       }),
@@ -50,11 +55,17 @@ export class StatusBar implements vscode.Disposable {
   update(): void {
     const editor = vscode.window.activeTextEditor;
     const state = editor && this.store.get(editor.document);
+    const asked = ++this.updates;
     if (!editor || !state) {
       this.item.hide();
+      // An editor VS Code gives no text for: say why it has no count (once the size is known, if still current).
+      if (!editor) void unsyncedActiveFile().then((file) => file && asked === this.updates && this.show(tooLargeForExtensions(file.size)));
       return;
     }
-    const model = render(editor, state);
+    this.show(render(editor, state));
+  }
+
+  private show(model: StatusModel): void {
     this.item.text = model.text;
     this.item.accessibilityInformation = { label: model.label };
     this.item.tooltip = model.tooltip;
@@ -70,15 +81,15 @@ export class StatusBar implements vscode.Disposable {
 
 function render(editor: vscode.TextEditor, state: NonNullable<ReturnType<DocumentStore['get']>>): StatusModel {
   const tooltip = new vscode.MarkdownString('', true);
-  tooltip.isTrusted = { enabledCommands: ['tokenwise.selectTokenizer', 'tokenwise.selectModel', 'tokenwise.toggleHighlight', 'tokenwise.showLog', 'tokenwise.openBudgetPanel'] };
+  tooltip.isTrusted = { enabledCommands: ['workbench.action.openSettings', 'tokenwise.selectTokenizer', 'tokenwise.selectModel', 'tokenwise.toggleHighlight', 'tokenwise.showLog', 'tokenwise.openBudgetPanel'] };
   const links = '[Tokenizer](command:tokenwise.selectTokenizer) · [Model](command:tokenwise.selectModel) · [Highlight tokens](command:tokenwise.toggleHighlight) · [Budget panel](command:tokenwise.openBudgetPanel)';
   switch (state.kind) {
     case 'counting':
       tooltip.appendMarkdown(`Counting tokens with \`${state.tokenizerId}\` in the background…\n\n${links}`);
       return { text: '$(sync~spin) counting…', label: 'Tokenwise: counting tokens', tooltip };
     case 'tooLarge':
-      tooltip.appendMarkdown(`This document has ${formatCount(state.length)} characters, over the limit of ${formatCount(state.limit)} (\`tokenwise.maxDocumentLength\`).`);
-      return { text: '$(circle-slash) too large to count', label: 'Tokenwise: this document is too large to count', tooltip };
+      tooltip.appendMarkdown(`This document has ${formatCount(state.length)} characters, over the limit of ${formatCount(state.limit)}. [Raise the limit](${settingLink('tokenwise.maxDocumentLength')}) (\`tokenwise.maxDocumentLength\`) to count it.`);
+      return { text: '$(circle-slash) too large to count', label: `Tokenwise: this document is too large to count (limit ${formatCount(state.limit)} characters)`, tooltip };
     case 'failed':
       tooltip.appendMarkdown(`The tokenizer \`${state.tokenizerId}\` could not be loaded: ${escapeMarkdown(state.message)}\n\n[Open Log](command:tokenwise.showLog) · ${links}`);
       return { text: '$(error) tokens', label: `Tokenwise: the tokenizer ${state.tokenizerId} could not be loaded`, tooltip, background: new vscode.ThemeColor('statusBarItem.errorBackground') };
@@ -90,7 +101,7 @@ function render(editor: vscode.TextEditor, state: NonNullable<ReturnType<Documen
   const wholeDocument = selections.length === 1 && editor.document.offsetAt(selections[0].start) === 0 && editor.document.offsetAt(selections[0].end) === tokens.textLength;
   // Select All counts what the document holds, without encoding it again.
   const used = selected && !wholeDocument ? countSelections(editor, selections, tokenizer) : tokens.count;
-  const characters = selected ? selections.reduce((n, s) => n + editor.document.offsetAt(s.end) - editor.document.offsetAt(s.start), 0) : tokens.textLength;
+  const characters = selected && !wholeDocument ? selections.reduce((n, s) => n + countCodePoints(editor.document.getText(s)), 0) : tokens.characters;
   const model = modelOrUnknown(settings.model, settings.models);
   // By default the model's output limit is reserved, at most 8,192; a model that states none reserves none.
   const reserved = reservedOutputFor(settings.reservedOutput, model);
@@ -107,6 +118,20 @@ function render(editor: vscode.TextEditor, state: NonNullable<ReturnType<Documen
   return { text, label, tooltip, background };
 }
 
+/** A file VS Code gives extensions no text for: no setting can change that, the command line can count it. */
+function tooLargeForExtensions(size: number): StatusModel {
+  const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  const tooltip = new vscode.MarkdownString(
+    `This file is ${megabytes(size)}: VS Code gives extensions the text of files up to ${megabytes(EXTENSION_TEXT_LIMIT_BYTES)} only, so Tokenwise cannot count it in the editor. \`tokenwise count\` on the command line can.`,
+  );
+  return { text: '$(circle-slash) too large to count', label: `Tokenwise: this file is too large to count in the editor (limit ${megabytes(EXTENSION_TEXT_LIMIT_BYTES)})`, tooltip };
+}
+
+/** A Markdown link that opens the Settings editor at `key`. */
+function settingLink(key: string): string {
+  return `command:workbench.action.openSettings?${encodeURIComponent(JSON.stringify([key]))}`;
+}
+
 /** The sum over all selections, each encoded on its own, as it would be sent. */
 function countSelections(editor: vscode.TextEditor, selections: readonly vscode.Selection[], tokenizer: Tokenizer): number {
   let total = 0;
@@ -118,7 +143,7 @@ function countSelections(editor: vscode.TextEditor, selections: readonly vscode.
 function tooltipTable(what: string, used: number, characters: number, tokenizer: Tokenizer, model: ModelInfo, budget: Budget, approx: string, notTheModels: boolean): string {
   const rows: [string, string][] = [
     [`Tokens (${what})`, `${approx}${formatCount(used)}`],
-    ['Characters', formatCount(characters)],
+    ['Characters (code points)', formatCount(characters)],
     ['Characters per token', used > 0 ? (characters / used).toFixed(2) : '–'],
     ['Tokenizer', `${escapeMarkdown(tokenizer.name)}${notTheModels ? ` (set in \`tokenwise.tokenizer\`; ${escapeMarkdown(model.name)} uses ${escapeMarkdown(model.tokenizer)})` : approx ? ' (an estimate for this model)' : ''}`],
     ['Model', escapeMarkdown(model.name)],

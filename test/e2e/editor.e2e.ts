@@ -9,7 +9,7 @@
  * tests reset on disk (VS Code watches the workspace).
  */
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatShare } from '../../src/core/budget/budget';
 import { modelCatalog, providerName } from '../../src/core/budget/modelCatalog';
@@ -288,6 +288,23 @@ describe('Tokenwise in the editor (code-server + Chromium)', function () {
       assert.doesNotMatch(tooltip, /^Output reserved\t8,192$/m, tooltip);
     } finally {
       await vs.updateUserSettings({ 'tokenwise.models': undefined, 'tokenwise.model': undefined });
+    }
+  });
+
+  it('says why a file over 50 MB has no count (VS Code gives extensions no text for it), instead of losing the item', async function () {
+    this.timeout(300_000);
+    const line = 'A line of a very large log file, with words and numbers 1234567890.\n';
+    vs.writeWorkspaceFile('huge.log', line.repeat(Math.ceil((60 * 1024 * 1024) / line.length)));
+    // VS Code asks before opening files over this many MB (its default differs between desktop and remote).
+    await vs.updateUserSettings({ 'workbench.editorLargeFileConfirmation': 10 });
+    try {
+      await vs.openLargeFile('huge.log');
+      const item = await vs.waitForStatusBarItem(/too large to count/, 60_000);
+      assert.match(item.ariaLabel, /too large to count in the editor \(limit 50\.0 MB\)/);
+    } finally {
+      await vs.runCommand('View: Close All Editors');
+      await vs.updateUserSettings({ 'workbench.editorLargeFileConfirmation': undefined });
+      rmSync(join(vs.workspace, 'huge.log'), { force: true });
     }
   });
 

@@ -687,6 +687,17 @@ export class Workbench {
     await waitFor(() => this.page.evaluate(() => !!document.activeElement?.closest('.monaco-editor')), 10_000, `the editor of ${name} to have focus`);
   }
 
+  /** Opens a file VS Code asks about first ("very large": Open Anyway), and waits for its text to show. */
+  async openLargeFile(relativePath: string, timeoutMs = 120_000): Promise<void> {
+    const name = relativePath.split('/').pop()!;
+    await this.quickInput('Control+P', relativePath);
+    await this.pickRow(new RegExp(`^${escapeRegExp(name)}(,|\\s|$)`), 30_000);
+    const anyway = this.page.locator('.part.editor .monaco-button:has-text("Open Anyway"), .part.editor a:has-text("Open Anyway")').first();
+    await anyway.waitFor({ state: 'visible', timeout: 30_000 });
+    await anyway.click();
+    await this.page.locator('.part.editor .monaco-editor .view-lines').first().waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
   /** Focuses the active text editor. */
   async focusEditor(): Promise<void> {
     if (await this.page.evaluate(() => !!document.activeElement?.closest('.part.editor .monaco-editor'))) return;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { DocumentTokens } from '../../src/core/incremental/documentTokens';
+import { countCodePoints } from '../../src/core/text/characters';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
 import type { Tokenizer } from '../../src/core/tokenizers/types';
 import { adversarial, randomText, realFiles, rng } from '../fixtures/corpus';
@@ -43,6 +44,7 @@ function checkEdits(id: string, edits: number, seed: number, fileLimit: number):
       assert.equal(doc.textLength, text.length, label);
       assertIdsEqual(doc, tokenizer, text, label);
       assert.equal(doc.count, doc.ids().length, label);
+      assert.equal(doc.characters, countCodePoints(text), `${label}: characters`);
     }
   }
 }
@@ -52,6 +54,21 @@ describe('DocumentTokens: every edit leaves the ids of a full encode', () => {
     it(`${id}: ${edits * 4} random edits on real files`, () => checkEdits(id, edits, 4242 + edits, 30_000)).timeout(180_000);
   }
   it('gemma3 (re-encodes whole documents): 40 edits', () => checkEdits('gemma3', 10, 99, 3000));
+
+  it('keeps its characters (code points) through edits that split and join surrogate pairs', () => {
+    const tokenizer = loadTokenizerSync('o200k_base');
+    const random = rng(77);
+    let text = '😀a👨‍👩‍👧‍👦b🧩'.repeat(50);
+    const doc = new DocumentTokens(tokenizer, text);
+    for (let n = 0; n < 2_000; n++) {
+      const offset = Math.floor(random() * (text.length + 1));
+      const removed = Math.min(text.length - offset, Math.floor(random() * 4));
+      const inserted = ['', '\uD83D', '\uDE00', '😀', 'x', '\uDE00\uD83D'][Math.floor(random() * 6)];
+      text = text.slice(0, offset) + inserted + text.slice(offset + removed);
+      doc.applyChange(offset, removed, inserted);
+      assert.equal(doc.characters, countCodePoints(text), `edit ${n}`);
+    }
+  });
 
   it('edits on adversarial texts, one character at a time', () => {
     const tokenizer = loadTokenizerSync('o200k_base');

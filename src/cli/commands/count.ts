@@ -8,7 +8,7 @@ import { budgetIsEstimate, composeBudget, type BudgetReport, type BudgetSource }
 import type { ModelInfo } from '../../core/budget/modelCatalog';
 import type { Tokenizer } from '../../core/tokenizers/types';
 import { decodeText } from '../../core/workspace/binary';
-import { countCodePoints } from '../../core/workspace/countText';
+import { countCodePoints } from '../../core/text/characters';
 import { parseByteSize, parseCommandArgs, parseTokenCount } from '../args';
 import { CliError, describeErrno, UsageError } from '../errors';
 import { formatInt, formatTable, plural, RULE } from '../format';
@@ -19,7 +19,6 @@ import { APPROXIMATE_NOTE, loadCliTokenizer, tokenizerLabel } from '../tokenizer
 import { COMMAND_USAGE, synopsis } from '../usage';
 import { DEFAULT_MAX_FILE_SIZE, walk } from '../walk';
 
-export { countCodePoints };
 
 export interface FileCount {
   path: string;

@@ -3,7 +3,7 @@
  * pinned files, the document or selection, and the output reserved (shown apart, never added to the input).
  */
 import type { Tokenizer } from '../tokenizers/types';
-import { countCodePoints } from '../workspace/countText';
+import { countCodePoints } from '../text/characters';
 import { computeBudget, type BudgetState } from './budget';
 import { templateOverhead } from './chatTemplate';
 import type { ModelInfo } from './modelCatalog';

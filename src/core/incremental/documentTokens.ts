@@ -4,6 +4,7 @@
  * before it to the first piece boundary after it that lines up with an old one) and rewrites one or two
  * blocks, never the whole document. Each token costs 8 bytes: its id and its units with two flags.
  */
+import { surrogatePairs } from '../text/characters';
 import { unitsAt } from '../text/utf8';
 import { ENDS_MID_CHAR, PIECE_START, type PieceEncoder, type StopRule, type TokenSpans, type Tokenizer } from '../tokenizers/types';
 
@@ -50,6 +51,8 @@ export class DocumentTokens {
   private blocks: Block[] = [];
   private total = 0;
   private length = 0;
+  /** Surrogate pairs in the text, so that its characters are known without reading it. */
+  private pairs = 0;
   private readonly encoder: PieceEncoder | undefined;
 
   constructor(private readonly tokenizer: Tokenizer, text: string) {
@@ -60,6 +63,11 @@ export class DocumentTokens {
   /** Number of tokens: O(1). */
   get count(): number {
     return this.total;
+  }
+
+  /** The document's characters (Unicode code points, as `countCodePoints` counts them): O(1). */
+  get characters(): number {
+    return this.length - this.pairs;
   }
 
   /** The document's length in UTF-16 units. */
@@ -131,6 +139,14 @@ export class DocumentTokens {
       throw new RangeError(`edit [${offset}, ${offset + removedLength}) is outside the document (length ${this.length})`);
     }
     if (removedLength === 0 && insertedText.length === 0) return;
+    // Pairs change only inside the edit and across its two edges: count them there before and after.
+    const from = Math.max(0, offset - 1);
+    const outside = this.pairs - surrogatePairs(this.slice(from, Math.min(this.length, offset + removedLength + 1)));
+    this.edit(offset, removedLength, insertedText);
+    this.pairs = outside + surrogatePairs(this.slice(from, Math.min(this.length, offset + insertedText.length + 1)));
+  }
+
+  private edit(offset: number, removedLength: number, insertedText: string): void {
     if (!this.encoder) {
       const text = this.text();
       this.reset(text.slice(0, offset) + insertedText + text.slice(offset + removedLength));
@@ -161,6 +177,7 @@ export class DocumentTokens {
     this.blocks = [];
     this.total = 0;
     this.length = text.length;
+    this.pairs = surrogatePairs(text);
     const tokens = new TokenArrays();
     if (this.encoder) this.encoder.encodeAll(text, (id, units, flags) => tokens.push(id, units, flags));
     else {

@@ -1,25 +1,5 @@
-/** Counting one file's text: characters as people count them, and tokens in slices a host can wait for. */
+/** Counting one file's text in slices a host can wait for. */
 import type { Tokenizer } from '../tokenizers/types';
-
-const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
-
-/** Characters as a person (and `wc -m`) counts them: an emoji is one, not two UTF-16 units. */
-export function countCodePoints(text: string): number {
-  // Most files have no character outside the BMP; the regular expression finds that out at memory speed.
-  if (!HIGH_SURROGATE.test(text)) return text.length;
-  let n = text.length;
-  for (let i = 0; i < text.length - 1; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n--;
-        i++;
-      }
-    }
-  }
-  return n;
-}
 
 const ANYWHERE = { canStop: () => true };
 
