@@ -3,6 +3,7 @@
  * boundaries that only one of the two tokenizers has marked.
  */
 import type { BoundaryDiff, BoundarySpan } from '../src/core/compare/compare';
+import { countCodePoints } from '../src/core/text/characters';
 import { el } from './dom';
 
 /** Enough text to see how boundaries differ without slowing the page on a whole file. */
@@ -11,16 +12,18 @@ const MAX_CHARS = 6000;
 export function boundaryView(diff: BoundaryDiff, nameOf: (id: string) => string): HTMLElement {
   const text = typeof diff.text === 'string' ? diff.text : '';
   const shown = Math.min(text.length, MAX_CHARS);
+  // Counts here are of the part shown, which the captions say; the table above counts the whole text.
+  const part = shown < text.length || diff.truncated ? `in the first ${countCodePoints(text.slice(0, shown)).toLocaleString('en-US')} characters` : '';
   return el(
     'div',
     { class: 'boundaries' },
-    tokenLine(text, shown, diff.a?.spans, new Set(diff.onlyA ?? []), nameOf(diff.a?.tokenizer ?? ''), 'a'),
-    tokenLine(text, shown, diff.b?.spans, new Set(diff.onlyB ?? []), nameOf(diff.b?.tokenizer ?? ''), 'b'),
-    shown < text.length ? el('p', { class: 'secondary', text: `Showing the first ${shown.toLocaleString('en-US')} of ${text.length.toLocaleString('en-US')} characters.` }) : null,
+    part ? el('p', { class: 'secondary', text: `Showing the tokens ${part} of the text; the table counts all of it.` }) : null,
+    tokenLine(text, shown, diff.a?.spans, new Set(diff.onlyA ?? []), nameOf(diff.a?.tokenizer ?? ''), 'a', part),
+    tokenLine(text, shown, diff.b?.spans, new Set(diff.onlyB ?? []), nameOf(diff.b?.tokenizer ?? ''), 'b', part),
   );
 }
 
-function tokenLine(text: string, shown: number, spans: BoundarySpan[] | undefined, only: Set<number>, name: string, side: 'a' | 'b'): HTMLElement {
+function tokenLine(text: string, shown: number, spans: BoundarySpan[] | undefined, only: Set<number>, name: string, side: 'a' | 'b', part: string): HTMLElement {
   const pre = el('pre', { class: `token-text side-${side}` });
   let at = 0;
   let n = 0;
@@ -44,7 +47,7 @@ function tokenLine(text: string, shown: number, spans: BoundarySpan[] | undefine
   return el(
     'figure',
     { class: 'token-line' },
-    el('figcaption', {}, el('strong', { text: name }), el('span', { class: 'secondary', text: ` ${n.toLocaleString('en-US')} tokens, ${onlyCount.toLocaleString('en-US')} ${onlyCount === 1 ? 'boundary' : 'boundaries'} only here` })),
+    el('figcaption', {}, el('strong', { text: name }), el('span', { class: 'secondary', text: ` ${n.toLocaleString('en-US')} ${n === 1 ? 'token' : 'tokens'}${part ? ` ${part}` : ''}, ${onlyCount.toLocaleString('en-US')} ${onlyCount === 1 ? 'boundary' : 'boundaries'} only here` })),
     pre,
   );
 }

@@ -14,6 +14,8 @@ export interface Column<R> {
   title?: string;
   /** False for action columns: their header is plain text. */
   sortable?: boolean;
+  /** Left out when the panel is narrow (beside an editor); the exports keep it. */
+  optional?: boolean;
   value: (row: R) => number | string;
   cell: (row: R) => Node | string;
 }
@@ -61,7 +63,7 @@ export function sortableTable<R>(o: SortableTableOptions<R>): HTMLTableElement {
           'tr',
           { class: o.rowClass?.(row), attrs: { 'aria-label': o.rowLabel?.(row) } },
           ...o.columns.map((c, i) =>
-            i === 0 ? el('th', { attrs: { scope: 'row' }, class: c.numeric ? 'num' : undefined }, c.cell(row)) : el('td', { class: c.numeric ? 'num' : undefined }, c.cell(row)),
+            i === 0 ? el('th', { attrs: { scope: 'row' }, class: classOf(c) }, c.cell(row)) : el('td', { class: classOf(c) }, c.cell(row)),
           ),
         ),
       ),
@@ -78,7 +80,7 @@ export function sortableTable<R>(o: SortableTableOptions<R>): HTMLTableElement {
     'tr',
     {},
     ...o.columns.map((c) => {
-      if (c.sortable === false) return el('th', { class: 'plain', attrs: { scope: 'col' }, text: c.label });
+      if (c.sortable === false) return el('th', { class: ['plain', classOf(c)].filter(Boolean).join(' '), attrs: { scope: 'col' }, text: c.label });
       const button = el(
         'button',
         {
@@ -97,7 +99,7 @@ export function sortableTable<R>(o: SortableTableOptions<R>): HTMLTableElement {
         codicon('blank'),
       );
       button.lastElementChild!.classList.add('sort-icon');
-      const th = el('th', { attrs: { scope: 'col' }, class: c.numeric ? 'num' : undefined }, button);
+      const th = el('th', { attrs: { scope: 'col' }, class: classOf(c) }, button);
       headers.set(c.key, th);
       return th;
     }),
@@ -106,4 +108,8 @@ export function sortableTable<R>(o: SortableTableOptions<R>): HTMLTableElement {
   const table = el('table', { class: 'data sortable', attrs: { 'data-table': o.id } }, el('caption', { text: o.caption }), el('thead', {}, headerRow), tbody);
   fill();
   return table;
+}
+
+function classOf(column: { numeric?: boolean; optional?: boolean }): string | undefined {
+  return [column.numeric ? 'num' : '', column.optional ? 'optional' : ''].filter(Boolean).join(' ') || undefined;
 }

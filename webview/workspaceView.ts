@@ -94,9 +94,9 @@ export class WorkspaceView {
             on: { click: () => this.host.post({ type: 'openFile', path: f.path }) },
           }),
       },
-      { key: 'characters', label: 'Characters', numeric: true, value: (f) => finite(f.characters), cell: (f) => count(f.characters) },
+      { key: 'characters', label: 'Characters', numeric: true, title: 'Unicode code points: an emoji is one', value: (f) => finite(f.characters), cell: (f) => count(f.characters) },
       { key: 'tokens', label: 'Tokens', numeric: true, value: (f) => finite(f.tokens), cell: (f) => count(f.tokens, approx) },
-      { key: 'charsPerToken', label: 'Chars/token', numeric: true, value: (f) => (finite(f.tokens) > 0 ? finite(f.characters) / f.tokens : 0), cell: (f) => ratio(finite(f.tokens) > 0 ? finite(f.characters) / f.tokens : 0) },
+      { key: 'charsPerToken', label: 'Chars/\u200btoken', numeric: true, title: 'Characters (code points) per token: higher is denser', value: (f) => (finite(f.tokens) > 0 ? finite(f.characters) / f.tokens : 0), cell: (f) => ratio(finite(f.tokens) > 0 ? finite(f.characters) / f.tokens : 0) },
       { key: 'share', label: 'Share', numeric: true, title: 'Share of all tokens in the workspace', value: (f) => finite(f.tokens), cell: (f) => share(shareOf(finite(f.tokens))) },
       {
         key: 'pin',

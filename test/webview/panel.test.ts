@@ -143,7 +143,7 @@ describe('the budget panel page', function () {
     }
     const headers = await texts(p, 'table[data-table="compare"] thead th');
     assert.deepEqual(
-      headers.map((h) => h.trim().toUpperCase()),
+      headers.map((h) => h.replace(/\u200b/g, '').trim().toUpperCase()),
       ['TOKENIZER', 'TOKENS', 'CHARS/TOKEN', 'BYTES/TOKEN', 'TOKENS/WORD', '1-TOKEN WORDS', 'Δ VS CURRENT', 'WINDOW HOLDS'],
     );
     assert.match(await p.page.locator('.compare-view').innerText(), /not comparable as capacity/);
@@ -153,6 +153,19 @@ describe('the budget panel page', function () {
     assert.ok(only > 0, 'boundaries only o200k_base has are marked');
     assert.ok((await p.page.locator('.token-text.side-b .tok.only').count()) > 0);
     assert.equal(await p.page.locator('.token-text.side-a').innerText(), state.boundaries!.text);
+  });
+
+  it('reads at half a window\'s width: every column of the comparison in view, the boundary captions saying what they count', async () => {
+    const long = 'The quick brown fox jumps over the lazy dog. '.repeat(200);
+    const p = await PanelPage.open(browser, { tab: 'compare' }, { width: 620, height: 900 });
+    pages.push(p);
+    await p.deliver({ ...state, boundaries: { ...state.boundaries, text: long, a: { ...state.boundaries!.a, spans: [] }, b: { ...state.boundaries!.b, spans: [] } } });
+    const fits = await p.page.locator('.table-scroll').first().evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
+    assert.ok(fits.scroll <= fits.client, `the table is ${fits.scroll} px wide in ${fits.client} px`);
+    const captions = await texts(p, '.token-line figcaption');
+    assert.equal(captions.length, 2);
+    for (const c of captions) assert.match(c, /tokens in the first 6,000 characters,/, c);
+    assert.match(await p.page.locator('.boundaries').innerText(), /^Showing the tokens in the first 6,000 characters of the text; the table counts all of it\./);
   });
 
   it('shows the workspace: totals, the files table, the folder tree and the skipped files', async () => {
