@@ -164,8 +164,10 @@ describe('Tokenwise in the editor (code-server + Chromium)', function () {
     const tooltip = await vs.statusBarTooltip(ITEM_ID);
     const rows = (name: string): string | undefined => tooltip.split('\n').find((l) => l.startsWith(`${name}\t`))?.split('\t')[1];
     assert.equal(rows('Tokens (document)'), String(count), tooltip);
-    assert.equal(rows('Characters'), String(COUNT_TXT.length), tooltip);
-    assert.equal(rows('Characters per token'), (COUNT_TXT.length / count).toFixed(2), tooltip);
+    // Characters are code points, as the panel and the CLI count them.
+    const characters = [...COUNT_TXT].length;
+    assert.equal(rows('Characters (code points)'), characters.toLocaleString('en-US'), tooltip);
+    assert.equal(rows('Characters per token'), (characters / count).toFixed(2), tooltip);
     assert.match(rows('Tokenizer') ?? '', /^o200k_base\b/, tooltip);
     assert.equal(rows('Model'), 'GPT-4o', tooltip);
     assert.equal(rows('Context window'), '128,000', tooltip);
