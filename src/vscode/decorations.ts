@@ -132,8 +132,9 @@ export class TokenDecorator implements vscode.Disposable {
     editor.setDecorations(this.lineEndType, lineEnds);
   }
 
+  /** Removes this editor's decorations; one that holds none is left alone (no calls per keystroke when off). */
   private clear(editor: vscode.TextEditor): void {
-    this.decorated.delete(editor);
+    if (!this.decorated.delete(editor)) return;
     for (const type of [...this.colorTypes, this.splitType, this.spaceType, this.lineEndType]) editor.setDecorations(type, []);
   }
 
