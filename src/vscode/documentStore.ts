@@ -8,7 +8,7 @@ import { findModel, tokenizerForModel } from '../core/budget/modelCatalog';
 import { DocumentTokens } from '../core/incremental/documentTokens';
 import { loadTokenizer, namesTokenizerFile } from '../core/tokenizers/registry';
 import type { Tokenizer } from '../core/tokenizers/types';
-import { onDidChangeSettings, readSettings } from './config';
+import { onDidChangeSettings, readSettings, trustedPath } from './config';
 import { isCountable } from './documents';
 import type { Log } from './log';
 
@@ -21,10 +21,8 @@ export type DocumentState =
 /** The tokenizer id a document's settings (or, without one, the window's) choose: the explicit one, else the model's. */
 export function tokenizerIdFor(document: vscode.TextDocument | undefined): string {
   const settings = readSettings(document);
-  if (settings.tokenizer) {
-    // Untrusted workspaces cannot point Tokenwise at files: only bundled tokenizers by id.
-    if (!namesTokenizerFile(settings.tokenizer) || vscode.workspace.isTrusted) return settings.tokenizer;
-  }
+  const chosen = trustedPath(settings.tokenizer, namesTokenizerFile);
+  if (chosen) return chosen;
   return findModel(settings.model, settings.models)?.tokenizer ?? tokenizerForModel(settings.model).tokenizer;
 }
 

@@ -100,8 +100,7 @@ function render(editor: vscode.TextEditor, state: NonNullable<ReturnType<Documen
   const selected = selections.length > 0;
   const wholeDocument = selections.length === 1 && editor.document.offsetAt(selections[0].start) === 0 && editor.document.offsetAt(selections[0].end) === tokens.textLength;
   // Select All counts what the document holds, without encoding it again.
-  const used = selected && !wholeDocument ? countSelections(editor, selections, tokenizer) : tokens.count;
-  const characters = selected && !wholeDocument ? selections.reduce((n, s) => n + countCodePoints(editor.document.getText(s)), 0) : tokens.characters;
+  const { used, characters } = selected && !wholeDocument ? measureSelections(editor, selections, tokenizer) : { used: tokens.count, characters: tokens.characters };
   const model = modelOrUnknown(settings.model, settings.models);
   // By default the model's output limit is reserved, at most 8,192; a model that states none reserves none.
   const reserved = reservedOutputFor(settings.reservedOutput, model);
@@ -132,11 +131,16 @@ function settingLink(key: string): string {
   return `command:workbench.action.openSettings?${encodeURIComponent(JSON.stringify([key]))}`;
 }
 
-/** The sum over all selections, each encoded on its own, as it would be sent. */
-function countSelections(editor: vscode.TextEditor, selections: readonly vscode.Selection[], tokenizer: Tokenizer): number {
-  let total = 0;
-  for (const s of selections) total += tokenizer.count(editor.document.getText(s));
-  return total;
+/** Tokens and characters summed over all selections, each encoded on its own, as it would be sent. */
+function measureSelections(editor: vscode.TextEditor, selections: readonly vscode.Selection[], tokenizer: Tokenizer): { used: number; characters: number } {
+  let used = 0;
+  let characters = 0;
+  for (const s of selections) {
+    const text = editor.document.getText(s);
+    used += tokenizer.count(text);
+    characters += countCodePoints(text);
+  }
+  return { used, characters };
 }
 
 

@@ -308,9 +308,9 @@ describe('the model\'s own tokenizer for a backend (findModelTokenizer)', functi
       await rejectsWith(ask(backend, connected, { vocabulary: missing }), /^cannot read the vocabulary of --tokenizer .*missing-vocabulary\.gguf: cannot read model file .*ENOENT$/);
     });
 
-    it('the embedded engine without a model file', async () => {
+    it('a backend that does not say where its vocabulary is', async () => {
       const backend = engineWith('embedded', gguf);
-      await rejectsWith(ask(backend, await backend.connect()), /^the embedded engine's model file is not known; set --tokenizer/);
+      await rejectsWith(ask(backend, await backend.connect()), /^the embedded backend does not say where its vocabulary is; set --tokenizer/);
     });
   });
 });

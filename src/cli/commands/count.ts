@@ -19,7 +19,6 @@ import { APPROXIMATE_NOTE, loadCliTokenizer, tokenizerLabel } from '../tokenizer
 import { COMMAND_USAGE, synopsis } from '../usage';
 import { DEFAULT_MAX_FILE_SIZE, walk } from '../walk';
 
-
 export interface FileCount {
   path: string;
   tokens: number;

@@ -1,5 +1,7 @@
-/** Whether a URL names this machine: only then may Tokenwise read files a server names. */
-/** localhost, 127.0.0.0/8, ::1 (and IPv4-mapped loopback). */
+/**
+ * Whether a URL names this machine (localhost, 127.0.0.0/8, ::1, IPv4-mapped loopback): only then may
+ * Tokenwise read files a server names.
+ */
 export function isLoopback(url: string): boolean {
   let host: string;
   try {

@@ -9,6 +9,7 @@
  * That is why `tokenIdPrompts` is false: exact strategies must not rely on this backend.
  */
 import { bytesKey, concatBytes } from '../text/bytes';
+import { decodeUtf8 } from '../text/utf8';
 import { GgufValueType, type GgufEntry, type GgufFile } from '../gguf/reader';
 import { ggufVocab, isTextless, tokenBytesOf, type GgufVocab } from '../gguf/vocab';
 import { HttpClient } from './http';
@@ -210,7 +211,7 @@ export class OllamaBackend implements ModelBackend {
     return mapLimited(contexts, 1, async (context) => {
       // The engine adds BOS to raw prompts itself.
       const ids = context[0] === info.bosId ? context.subarray(1) : context;
-      const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(concatBytes(Array.from(ids, (id) => this.bytes[id] ?? new Uint8Array(0))));
+      const text = decodeUtf8(concatBytes(Array.from(ids, (id) => this.bytes[id] ?? new Uint8Array(0))));
       for await (const token of this.generate({ prompt: { text }, maxTokens: 1, topK, signal: options.signal })) {
         if (token.top) return token.top;
       }

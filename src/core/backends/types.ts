@@ -9,7 +9,6 @@ export type { FimTokenIds };
 
 export type BackendKind = 'llama-server' | 'openai' | 'ollama' | 'embedded';
 
-
 export interface BackendModelInfo {
   /** The model's name as the engine reports it (or the GGUF file name). */
   name: string;

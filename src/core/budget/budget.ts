@@ -54,7 +54,6 @@ export function formatWindow(n: number): string {
   return grouped.format(n);
 }
 
-/** `9.6%`, `0.04%`, `120%` */
 /** `1 token`, `2 tokens`, `1,234 files`: a count with its noun, singular for one. */
 export function formatCounted(n: number, noun: string, prefix = ''): string {
   return `${prefix}${formatCount(n)} ${n === 1 ? noun : `${noun}s`}`;
@@ -68,6 +67,7 @@ export function formatLeft(left: number, usable: number): string {
   return `none: over by ${formatCount(-left)}${over}`;
 }
 
+/** `9.6%`, `0.04%`, `120%` */
 export function formatShare(share: number): string {
   const percent = share * 100;
   if (percent > 0 && percent < 0.01) return '<0.01%';

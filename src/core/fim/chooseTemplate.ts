@@ -4,6 +4,7 @@
  * is reported sentinel by sentinel, never guessed around.
  */
 import type { FimTokenIds } from '../backends/types';
+import { decodeUtf8 } from '../text/utf8';
 import type { Tokenizer } from '../tokenizers/types';
 import { FIM_TEMPLATES, templateRoles, type FimTemplate, type FimTemplateId, type SentinelRole } from './templates';
 
@@ -93,7 +94,6 @@ export interface SentinelVocab {
  */
 export function sentinelVocab(tokenizer: Tokenizer, specialIds: Iterable<number> = []): SentinelVocab {
   const extra = new Set(specialIds);
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   return {
     encodeSpecial: (t) => tokenizer.encode(t, { parseSpecialTokens: true }),
     encodePlain: (t) => tokenizer.encode(t),
@@ -102,7 +102,7 @@ export function sentinelVocab(tokenizer: Tokenizer, specialIds: Iterable<number>
       const special = tokenizer.specialToken(id);
       if (special !== undefined) return special;
       const bytes = tokenizer.tokenBytes(id);
-      return bytes && decoder.decode(bytes);
+      return bytes && decodeUtf8(bytes);
     },
   };
 }

@@ -5,7 +5,7 @@
 import { pieceBytes } from '../tokenizers/pieceBytes';
 import type { Tokenizer } from '../tokenizers/types';
 import { equalBytes } from '../text/bytes';
-import { utf8 } from '../text/utf8';
+import { decodeUtf8, utf8 } from '../text/utf8';
 
 const leading = new WeakMap<Tokenizer, boolean>();
 
@@ -62,7 +62,7 @@ export function encodeUserText(tokenizer: Tokenizer, text: string, continuing: b
   const bad = new Set<string>();
   for (const id of ids) {
     if (!forbidden(id)) continue;
-    const t = tokenizer.specialToken(id) ?? new TextDecoder('utf-8', { ignoreBOM: true }).decode(tokenizer.tokenBytes(id));
+    const t = tokenizer.specialToken(id) ?? decodeUtf8(tokenizer.tokenBytes(id) ?? new Uint8Array(0));
     if (t.length > 1) bad.add(t);
   }
   if (bad.size === 0) return { ids, escaped: 0 };

@@ -65,11 +65,8 @@ async function chooseTokenizer(request: ModelTokenizerRequest): Promise<Found> {
 async function modelsOwn(request: ModelTokenizerRequest): Promise<Found> {
   const { backend, connected } = request;
   const source = backend.modelSource?.();
-  if (backend.kind === 'embedded') {
-    const file = source?.kind === 'gguf-file' ? source.path : undefined;
-    if (file) return load(file, `the model file ${file}`, request);
-    throw nothingFound(request, 'the embedded engine\'s model file is not known');
-  }
+  // The file the engine itself runs (the embedded one): the user chose it.
+  if (source?.kind === 'gguf-file' && source.path) return load(source.path, `the model file ${source.path}`, request);
   if (source?.kind === 'metadata') {
     const engine = backend.kind === 'ollama' ? 'Ollama' : backend.kind;
     const name = `${connected.info.name} (${engine})`;
@@ -88,7 +85,7 @@ async function modelsOwn(request: ModelTokenizerRequest): Promise<Found> {
   }
   if (source?.kind === 'gguf-file') return modelFile(request, source);
   if (source?.kind === 'model-directory') return modelDirectory(request, source);
-  throw nothingFound(request, `the OpenAI-compatible server at ${request.where} does not expose its vocabulary`);
+  throw nothingFound(request, `the ${backend.kind} backend does not say where its vocabulary is`);
 }
 
 /** The GGUF file a server names (llama-server's `model_path`): on this machine, absolute, and a model file. */

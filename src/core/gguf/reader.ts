@@ -3,6 +3,7 @@
  * needed. Every count and length is checked against the bytes that can exist before anything is allocated,
  * so a malformed or hostile file fails with a `GgufError` instead of a hang or a huge allocation.
  */
+import { decodeUtf8 } from '../text/utf8';
 
 export class GgufError extends Error {
   constructor(message: string) {
@@ -91,8 +92,6 @@ const SIZES: Partial<Record<GgufValueType, number>> = {
 /** ggml allows at most 4 dimensions. */
 const MAX_DIMS = 4;
 const latin1 = new TextDecoder('latin1');
-// ignoreBOM keeps a leading U+FEFF: it is a token's text (Gemma has one), not a byte order mark.
-const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 class Cursor {
   pos = 0;
@@ -153,7 +152,7 @@ class Cursor {
         break;
       }
     }
-    return ascii ? latin1.decode(b) : utf8.decode(b);
+    return ascii ? latin1.decode(b) : decodeUtf8(b);
   }
 
   /** `n` fixed-size elements copied into an aligned typed array. */

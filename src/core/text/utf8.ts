@@ -57,3 +57,8 @@ export function encodeUtf8Into(text: string, start: number, end: number, out: Ui
 
 const encoder = new TextEncoder();
 export const utf8 = (text: string): Uint8Array => encoder.encode(text);
+
+// ignoreBOM keeps a leading U+FEFF: in a token's bytes it is the token's text (Gemma has one), not a byte order mark.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+/** UTF-8 bytes as text, each invalid sequence as U+FFFD, a leading U+FEFF kept. */
+export const decodeUtf8 = (bytes: Uint8Array): string => decoder.decode(bytes);

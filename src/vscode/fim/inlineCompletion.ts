@@ -181,7 +181,8 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
         return undefined;
       }
       this.log.info(`completions: ${template.id} template (${found.templateReason})`);
-      prepareExact(current.result, tokenizer);
+      // The exact method's view of the vocabulary, built now rather than in the first keystroke that needs it.
+      if (setting('completion.strategy') === 'exact') prepareExact(current.result, tokenizer);
       return { tokenizer, template };
     })().catch((e: unknown) => {
       // A vocabulary that does not fit stays until the settings change (a reset); anything else may pass (a timeout).
