@@ -1,8 +1,10 @@
 // The editor path with highlighting off and on, in real VS Code (code-server in Chromium, the e2e setup):
 // typing 200 characters at line 60,000 of 5 MB of JavaScript (keys per second, and how long after the last
-// key the status bar shows the exact count), and 20 PageDowns through 20 MB of JSON (until each lands).
-// The files open as plain text, so that the language servers' own work on them does not drown Tokenwise's.
-// Decorations must never delay the count or the keystroke: the ratios on/off say whether they do.
+// key the status bar shows the exact count), and 20 PageDowns through 20 MB of JSON, each until the first
+// line number shown changes (with highlighting on, from a file counted and decorated). The files open as
+// plain text, so that the language servers' own work on them does not drown Tokenwise's; the order of off
+// and on alternates from run to run. Decorations must never delay the count or the keystroke: the ratios
+// on/off say whether they do.
 //
 //   npm run build && node --import tsx bench/editor.ts [--runs N]
 import { readFileSync } from 'node:fs';
@@ -25,7 +27,8 @@ function javascript(): string {
 
 function json(): string {
   const rows = [];
-  for (let i = 0; rows.length * 200 < 20_000_000; i++) rows.push({ id: i, name: `item ${i}`, tags: ['alpha', 'beta', `t${i % 97}`], price: (i * 7.31) % 1000, active: i % 3 === 0, note: `Row ${i}: “quoted” — ünïcödé ${'x'.repeat(i % 40)}` });
+  // About 240 characters a row once indented.
+  for (let i = 0; rows.length * 240 < 20_000_000; i++) rows.push({ id: i, name: `item ${i}`, tags: ['alpha', 'beta', `t${i % 97}`], price: (i * 7.31) % 1000, active: i % 3 === 0, note: `Row ${i}: “quoted” — ünïcödé ${'x'.repeat(i % 40)}` });
   return JSON.stringify(rows, null, 2);
 }
 
@@ -36,8 +39,10 @@ async function main(): Promise<void> {
   const o200k = loadTokenizerSync('o200k_base');
   const expected = o200k.count(typedText);
   const original = o200k.count(js);
+  const data = json();
+  const jsonCount = o200k.count(data);
   const copies = Object.fromEntries(Array.from({ length: RUNS }, (_, run) => ['off', 'on'].map((mode) => [`big-${run}-${mode}.js`, js])).flat());
-  const vs = await Workbench.start({ files: { ...copies, 'big.json': json() }, settings: { 'editor.quickSuggestions': { other: false, comments: false, strings: false }, 'editor.wordBasedSuggestions': 'off', 'workbench.editorLargeFileConfirmation': 100, 'files.associations': { '*.js': 'plaintext', '*.json': 'plaintext' } } });
+  const vs = await Workbench.start({ files: { ...copies, 'big.json': data }, settings: { 'editor.quickSuggestions': { other: false, comments: false, strings: false }, 'editor.wordBasedSuggestions': 'off', 'workbench.editorLargeFileConfirmation': 100, 'files.associations': { '*.js': 'plaintext', '*.json': 'plaintext' } } });
   const count = async (): Promise<number | undefined> => {
     const m = /([\d,]+) tok\b/.exec((await vs.statusBarItem(/\btok\b/))?.text ?? '');
     return m ? Number(m[1].replace(/,/g, '')) : undefined;
@@ -46,7 +51,7 @@ async function main(): Promise<void> {
   const results: Record<string, { keys: number[]; settle: number[]; pages: number[] }> = {};
   try {
     for (let run = 0; run < RUNS; run++) {
-      for (const highlight of [false, true]) {
+      for (const highlight of run % 2 ? [true, false] : [false, true]) {
         const mode = highlight ? 'on' : 'off';
         const r = (results[mode] ??= { keys: [], settle: [], pages: [] });
         console.error(`  run ${run + 1}, highlighting ${mode}: typing`);
@@ -66,8 +71,15 @@ async function main(): Promise<void> {
         console.error(`  run ${run + 1}, highlighting ${mode}: paging`);
 
         await vs.openFile('big.json');
+        await waitFor(async () => (await count()) === jsonCount, 120_000, 'the count of big.json');
         await vs.goTo(1);
-        const first = () => vs.page.locator('.part.editor .monaco-editor.focused .line-numbers').evaluateAll((els) => Math.min(...els.map((e) => Number(e.textContent)).filter((n) => n > 0)));
+        if (highlight) await waitFor(async () => ((await vs.editorLine(1))?.decorations ?? []).some((d) => d.backgroundColor === color), 60_000, 'token decorations in big.json');
+        // The first line number on screen; 0 while the gutter is being drawn again.
+        const first = () =>
+          vs.page.locator('.part.editor .monaco-editor.focused .line-numbers').evaluateAll((els) => {
+            const shown = els.map((e) => Number(e.textContent)).filter((n) => n > 0);
+            return shown.length ? Math.min(...shown) : 0;
+          });
         const paging = performance.now();
         for (let p = 0; p < 20; p++) {
           const before = await first();
@@ -88,14 +100,15 @@ async function main(): Promise<void> {
     const [x, y] = [median(a), median(b)];
     return [what, `${x.toFixed(digits)} ${unit}`, `${y.toFixed(digits)} ${unit}`, `${(y / x).toFixed(2)}× (${better} is better)`];
   };
-  console.log(`\nEditor path, highlighting off and on (median of ${RUNS}; code-server in Chromium)\n`);
+  const mb = (text: string) => `${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB`;
+  console.log(`\nEditor path, highlighting off and on (median of ${RUNS}; code-server in Chromium; ${mb(js)} of JavaScript, ${mb(data)} of JSON)\n`);
   console.log(
     table(
       ['', 'off', 'on', 'on / off'],
       [
-        row(`typing at line ${LINE.toLocaleString('en-US')} of 5 MB JS`, off.keys, on.keys, 'keys/s', 1, 'higher'),
+        row(`typing at line ${LINE.toLocaleString('en-US')} of ${mb(js)} of JS`, off.keys, on.keys, 'keys/s', 1, 'higher'),
         row('count settled after the last key', off.settle, on.settle, 'ms', 0, 'lower'),
-        row('20 PageDowns in 20 MB JSON', off.pages, on.pages, 'ms', 0, 'lower'),
+        row(`20 PageDowns in ${mb(data)} of JSON`, off.pages, on.pages, 'ms', 0, 'lower'),
       ],
     ),
   );
