@@ -3,8 +3,9 @@
 // characters into a word of ESLint's sources, about 900 prompt tokens, 16 tokens out, one thread. Each cut's
 // prompt is evaluated once first (the previous keystroke's prompt differs only at its end); then each strategy
 // in turn. Reported per engine, medians: total and first-token milliseconds of plain, heal, exact and exact
-// through full distributions (the method before certified top-k); the first exact completion after connecting;
-// the next-characters view; and, typing a word one character at a time, the contexts evaluated per keystroke.
+// through full distributions (the method before certified top-k); what preparing the vocabulary at connect
+// costs, and the first exact completion after it; the next-characters view; and, typing a word one character
+// at a time, the contexts evaluated per keystroke.
 // Asserts nothing.
 //   node bench/fimReal.mjs [--vocab qwen3|llama3|deepseek_v3] [--cases N] [--engine embedded|llama-server]
 import { spawn } from 'node:child_process';

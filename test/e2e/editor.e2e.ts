@@ -15,6 +15,7 @@ import { formatShare } from '../../src/core/budget/budget';
 import { modelCatalog, providerName } from '../../src/core/budget/modelCatalog';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
 import type { Tokenizer } from '../../src/core/tokenizers/types';
+import { inGroups } from '../../src/vscode/grouping';
 import { defaultWorkspaceFiles, waitFor, Workbench } from './harness';
 import type { LineDecoration, StatusBarItem } from './harness';
 
@@ -497,8 +498,7 @@ describe('Tokenwise in the editor (code-server + Chromium)', function () {
       if (name) names.set(group, [...(names.get(group) ?? []), name]);
     }
     // Inside a provider, models by name, numbers as numbers.
-    const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
-    for (const [provider, list] of names) assert.deepEqual(list, [...list].sort(collator.compare), `the models of ${provider} in order`);
+    for (const [provider, list] of names) assert.deepEqual(list, inGroups(list, () => provider, (n) => n), `the models of ${provider} in order`);
 
     await vs.filterQuickPick('claude-sonnet-4-20250514');
     await vs.pickQuickPickItem(/claude-sonnet-4-20250514/);

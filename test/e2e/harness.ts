@@ -677,11 +677,17 @@ export class Workbench {
     }
   }
 
-  /** Opens a workspace file by quick open (Ctrl+P) and waits for its editor to have focus. */
-  async openFile(relativePath: string): Promise<void> {
+  /** Picks a workspace file in quick open (Ctrl+P); returns its name. */
+  private async quickOpen(relativePath: string): Promise<string> {
     const name = relativePath.split('/').pop()!;
     await this.quickInput('Control+P', relativePath);
     await this.pickRow(new RegExp(`^${escapeRegExp(name)}(,|\\s|$)`), 30_000);
+    return name;
+  }
+
+  /** Opens a workspace file by quick open (Ctrl+P) and waits for its editor to have focus. */
+  async openFile(relativePath: string): Promise<void> {
+    const name = await this.quickOpen(relativePath);
     await this.page.locator(`.tabs-container .tab.active[data-resource-name=${JSON.stringify(name)}], .tabs-container .tab.active:has(.label-name:text-is(${JSON.stringify(name)}))`).first().waitFor({ state: 'visible', timeout: 30_000 });
     await this.page.locator('.part.editor .monaco-editor .view-lines').first().waitFor({ state: 'visible', timeout: 30_000 });
     await waitFor(() => this.page.evaluate(() => !!document.activeElement?.closest('.monaco-editor')), 10_000, `the editor of ${name} to have focus`);
@@ -689,9 +695,7 @@ export class Workbench {
 
   /** Opens a file VS Code asks about first ("very large": Open Anyway), and waits for its text to show. */
   async openLargeFile(relativePath: string, timeoutMs = 120_000): Promise<void> {
-    const name = relativePath.split('/').pop()!;
-    await this.quickInput('Control+P', relativePath);
-    await this.pickRow(new RegExp(`^${escapeRegExp(name)}(,|\\s|$)`), 30_000);
+    await this.quickOpen(relativePath);
     const anyway = this.page.locator('.part.editor .monaco-button:has-text("Open Anyway"), .part.editor a:has-text("Open Anyway")').first();
     await anyway.waitFor({ state: 'visible', timeout: 30_000 });
     await anyway.click();

@@ -14,9 +14,6 @@ import { modelCache, writeTinyModel, type TinyModel, type TinyModelKind } from '
 
 const ROOT = resolve(__dirname, '..', '..');
 
-
-
-
 const argmax = (row: Float64Array) => row.reduce((best, p, i) => (p > row[best] ? i : best), 0);
 
 for (const kind of ['bigram-bpe', 'bigram-spm'] as TinyModelKind[]) {

@@ -115,6 +115,11 @@ describe('layering', () => {
     assert.deepEqual(problems, []);
   });
 
+  it('every folder of src/core/ has its layer', () => {
+    const folders = readdirSync(join(ROOT, 'src', 'core'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    assert.deepEqual(folders.filter((f) => !CORE_LAYERS.some((layer) => layer.includes(f))), []);
+  });
+
   it('no files in src/core/ import each other in a cycle', () => {
     const files = sources(join(ROOT, 'src', 'core'));
     const known = new Set(files);
@@ -151,9 +156,11 @@ const CORE_LAYERS: readonly (readonly string[])[] = [
 ];
 
 function layerOf(folder: string): number {
-  const at = CORE_LAYERS.findIndex((layer) => layer.includes(folder));
   // The core's own top-level files (its public index) sit above every folder.
-  return at < 0 ? (folder === '' ? CORE_LAYERS.length : Number.NaN) : at;
+  if (folder === '') return CORE_LAYERS.length;
+  const at = CORE_LAYERS.findIndex((layer) => layer.includes(folder));
+  if (at < 0) throw new Error(`src/core/${folder}/ has no layer: give it one in CORE_LAYERS and ARCHITECTURE.md`);
+  return at;
 }
 
 /** The folder of the core a path is in ('' for the core's top-level files), or undefined outside the core. */

@@ -35,6 +35,13 @@ interface Manifest {
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest;
 
+/** Every contributed setting: its key and its schema. */
+const SETTINGS: [string, { type?: unknown; default?: unknown; description?: string; markdownDescription?: string }][] = (() => {
+  const configuration = manifest.contributes?.configuration;
+  const sections = Array.isArray(configuration) ? configuration : configuration ? [configuration] : [];
+  return sections.flatMap((section) => Object.entries(section.properties ?? {})) as [string, { type?: unknown; default?: unknown }][];
+})();
+
 /** A manifest path without its leading `./`. */
 const normal = (path: string) => posix.normalize(path).replace(/^\.\//, '');
 
@@ -124,30 +131,25 @@ describe('extension manifest', () => {
   });
 
   it('prefixes and describes every setting', () => {
-    const configuration = manifest.contributes?.configuration;
-    const sections = Array.isArray(configuration) ? configuration : configuration ? [configuration] : [];
-    for (const section of sections) {
-      for (const [key, value] of Object.entries(section.properties ?? {})) {
-        assert.match(key, /^tokenwise\./, `setting ${key}`);
-        const v = value as { description?: string; markdownDescription?: string };
-        assert.ok(v.description || v.markdownDescription, `setting ${key} has a description`);
-      }
+    for (const [key, value] of SETTINGS) {
+      assert.match(key, /^tokenwise\./, `setting ${key}`);
+      assert.ok(value.description || value.markdownDescription, `setting ${key} has a description`);
     }
   });
 
-  it('restricts in untrusted workspaces every setting that can name a file, a model, a server or an executable', () => {
-    // Every setting whose value is text is sorted here: one that can point Tokenwise somewhere, or one that cannot.
-    const pointing = ['tokenwise.tokenizer', 'tokenwise.completion.vocabulary', 'tokenwise.pinnedTokenizers', 'tokenwise.backend.kind', 'tokenwise.backend.url', 'tokenwise.backend.model', 'tokenwise.backend.modelPath', 'tokenwise.backend.gpu'];
+  it('restricts in untrusted workspaces every setting that can point Tokenwise at a file, a model, a server or an executable', () => {
+    // Every setting is sorted here: one that can point Tokenwise somewhere (or let it read more), or one that cannot.
+    const pointing = [
+      'tokenwise.tokenizer', 'tokenwise.completion.vocabulary', 'tokenwise.pinnedTokenizers', 'tokenwise.workspace.maxFileSize',
+      'tokenwise.backend.kind', 'tokenwise.backend.url', 'tokenwise.backend.allowRemote', 'tokenwise.backend.model', 'tokenwise.backend.modelPath', 'tokenwise.backend.gpu',
+    ];
     // tokenwise.models is application-scoped: no workspace can set it.
-    const inert = ['tokenwise.model', 'tokenwise.models', 'tokenwise.workspace.exclude', 'tokenwise.completion.strategy', 'tokenwise.completion.template'];
-    const configuration = manifest.contributes?.configuration;
-    const sections = Array.isArray(configuration) ? configuration : configuration ? [configuration] : [];
-    const textual = sections.flatMap((section) =>
-      Object.entries(section.properties ?? {})
-        .filter(([, v]) => ['string', 'array', 'object'].includes(String((v as { type?: unknown }).type)))
-        .map(([k]) => k),
-    );
-    assert.deepEqual(textual.filter((k) => !pointing.includes(k) && !inert.includes(k)), [], 'a new text setting: sort it into one of the lists above');
+    const inert = [
+      'tokenwise.model', 'tokenwise.models', 'tokenwise.budget.reservedOutput', 'tokenwise.budget.warningThreshold', 'tokenwise.budget.errorThreshold',
+      'tokenwise.backgroundCountAbove', 'tokenwise.maxDocumentLength', 'tokenwise.highlight.enabled', 'tokenwise.highlight.whitespace', 'tokenwise.workspace.exclude',
+      'tokenwise.backend.timeoutMs', 'tokenwise.completion.enabled', 'tokenwise.completion.strategy', 'tokenwise.completion.debounceMs', 'tokenwise.completion.maxTokens', 'tokenwise.completion.template',
+    ];
+    assert.deepEqual(SETTINGS.map(([k]) => k).filter((k) => !pointing.includes(k) && !inert.includes(k)), [], 'a new setting: sort it into one of the lists above');
     const restricted = (manifest as { capabilities?: { untrustedWorkspaces?: { restrictedConfigurations?: string[] } } }).capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [];
     assert.deepEqual(pointing.filter((k) => !restricted.includes(k)), []);
   });
@@ -159,9 +161,7 @@ describe('extension manifest', () => {
   });
 
   it('declares every setting once in the settings module, with the manifest\'s default, and gives each to a feature', () => {
-    const configuration = manifest.contributes?.configuration;
-    const sections = Array.isArray(configuration) ? configuration : configuration ? [configuration] : [];
-    const declared = Object.fromEntries(sections.flatMap((section) => Object.entries(section.properties ?? {}).map(([k, v]) => [k.replace(/^tokenwise\./, ''), (v as { default?: unknown }).default])));
+    const declared = Object.fromEntries(SETTINGS.map(([k, v]) => [k.replace(/^tokenwise\./, ''), v.default]));
     assert.deepEqual(SETTING_DEFAULTS, declared);
     // A setting no feature listens to would change nothing until a reload (the toggles write highlight.*).
     const heard = new Set(Object.values(FEATURE_SETTINGS).flat());
@@ -169,9 +169,7 @@ describe('extension manifest', () => {
   });
 
   it('types whole-number settings as integers: only shares and thresholds are fractions', () => {
-    const configuration = manifest.contributes?.configuration;
-    const sections = Array.isArray(configuration) ? configuration : configuration ? [configuration] : [];
-    const numbers = sections.flatMap((section) => Object.entries(section.properties ?? {}).filter(([, v]) => (v as { type?: unknown }).type === 'number').map(([k]) => k));
+    const numbers = SETTINGS.filter(([, v]) => v.type === 'number').map(([k]) => k);
     assert.deepEqual(numbers.sort(), ['tokenwise.budget.errorThreshold', 'tokenwise.budget.warningThreshold']);
   });
 });

@@ -2,8 +2,8 @@
 // A read-only file system under `vscode-vfs`, the scheme of VS Code for the Web on a GitHub repository, with one file.
 const vscode = require('vscode');
 
-// Plain text: a language service for the file's type would try to reach GitHub.
-const TEXT = 'The quick brown fox jumps over the lazy dog.\nSee how it counts 🧩 here.\n';
+// Plain text: a language service for the file's type would try to reach GitHub. The test counts the same text.
+const TEXT = require('./notes.json').text;
 const FILE = vscode.Uri.parse('vscode-vfs://github/tokenwise/sample/notes.txt');
 
 function activate(context) {
