@@ -47,7 +47,12 @@ async function main(): Promise<void> {
     const m = /([\d,]+) tok\b/.exec((await vs.statusBarItem(/\btok\b/))?.text ?? '');
     return m ? Number(m[1].replace(/,/g, '')) : undefined;
   };
-  const color = await vs.themeColor('tokenwise.tokenBackground1');
+  // A theme colour resolves once an editor is open; transparent would match any overlay, so it is checked.
+  const decorated = async (line: number): Promise<boolean> => {
+    const color = await vs.themeColor('tokenwise.tokenBackground1');
+    if (color === 'rgba(0, 0, 0, 0)') return false;
+    return ((await vs.editorLine(line))?.decorations ?? []).some((d) => d.backgroundColor === color);
+  };
   const results: Record<string, { keys: number[]; settle: number[]; pages: number[] }> = {};
   try {
     for (let run = 0; run < RUNS; run++) {
@@ -60,7 +65,7 @@ async function main(): Promise<void> {
         await vs.openFile(`big-${run}-${mode}.js`);
         await waitFor(async () => (await count()) === original, 120_000, 'the count of the file');
         await vs.goTo(LINE);
-        if (highlight) await waitFor(async () => ((await vs.editorLine(LINE))?.decorations ?? []).some((d) => d.backgroundColor === color), 60_000, 'token decorations');
+        if (highlight) await waitFor(() => decorated(LINE), 60_000, 'token decorations');
         const typing = performance.now();
         await vs.type(TYPED, KEY_DELAY_MS);
         const typed = performance.now();
@@ -73,7 +78,7 @@ async function main(): Promise<void> {
         await vs.openFile('big.json');
         await waitFor(async () => (await count()) === jsonCount, 120_000, 'the count of big.json');
         await vs.goTo(1);
-        if (highlight) await waitFor(async () => ((await vs.editorLine(1))?.decorations ?? []).some((d) => d.backgroundColor === color), 60_000, 'token decorations in big.json');
+        if (highlight) await waitFor(() => decorated(1), 60_000, 'token decorations in big.json');
         // The first line number on screen; 0 while the gutter is being drawn again.
         const first = () =>
           vs.page.locator('.part.editor .monaco-editor.focused .line-numbers').evaluateAll((els) => {

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { levelToWrite } from './settingTarget';
 import { FEATURE_SETTINGS, SETTING_DEFAULTS, type Feature, type SettingKey, type SettingValue } from './settingsSchema';
 
-export const SECTION = 'tokenwise';
+const SECTION = 'tokenwise';
 
 /** One setting's value for `scope` (a document, for settings a language can override). */
 export function setting<K extends SettingKey>(key: K, scope?: vscode.ConfigurationScope): SettingValue<K> {
