@@ -10,9 +10,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, table } from './report.mjs';
+import { useNodeData } from '../src/core/data/node';
 import { loadTokenizerSync } from '../src/core/tokenizers/registry';
 import { waitFor, Workbench } from '../test/e2e/harness';
 
+useNodeData();
 const ROOT = join(__dirname, '..');
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
 const LINE = 60_000;

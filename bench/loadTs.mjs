@@ -10,3 +10,6 @@ export async function loadTs(path) {
   const mod = await import(new URL(path, import.meta.url).href);
   return { ...(mod.default ?? {}), ...mod };
 }
+
+// Tokenwise's core reads its data through Node's file system here, as in the CLI.
+(await loadTs('../src/core/data/node.ts')).useNodeData();

@@ -15,15 +15,8 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' }),
   // The embedded engine's child process; node-llama-cpp is installed on demand and imported at run time from its folder.
   build({ ...common, entryPoints: ['src/core/engine/host.ts'], outfile: 'dist/engine.js', external: ['node-llama-cpp'] }),
-  // VS Code for the Web: no Node built-ins; the few the core names are stubbed.
-  build({
-    ...common,
-    platform: 'browser',
-    entryPoints: ['src/web/extension.ts'],
-    outfile: 'dist/web/extension.js',
-    external: ['vscode'],
-    alias: Object.fromEntries(['node:fs', 'node:path', 'node:zlib'].map((m) => [m, './src/web/nodeStubs.ts'])),
-  }),
+  // VS Code for the Web: no Node built-ins (the build fails if the web extension reaches one).
+  build({ ...common, platform: 'browser', entryPoints: ['src/web/extension.ts'], outfile: 'dist/web/extension.js', external: ['vscode'] }),
   // The budget panel's page, with its stylesheet and the codicon font next to it (the webview may load only dist/webview).
   build({ ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: ['webview/main.ts'], outfile: 'dist/webview/panel.js' }),
 ]);

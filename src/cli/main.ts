@@ -1,5 +1,6 @@
 /** The `tokenwise` command line: dispatches to a command and turns every failure into one line on stderr. */
 import { version } from '../../package.json';
+import { useNodeData } from '../core/data/node';
 import { compareCommand } from './commands/compare';
 import { completeCommand } from './commands/complete';
 import { countCommand } from './commands/count';
@@ -68,6 +69,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exitCode = report(error);
 });
 
+useNodeData();
 run(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => (process.exitCode = report(error)),

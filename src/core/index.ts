@@ -1,4 +1,9 @@
-/** The public API of `dist/core.js`. */
+/** The public API of `dist/core.js`, a Node library: it reads through Node's file system unless given another source. */
+import { useNodeData } from './data/node';
+
+useNodeData();
+export { useDataSource } from './data/source';
+export type { DataSource } from './data/source';
 export { listTokenizers, loadTokenizer } from './tokenizers/registry';
 export { DocumentTokens } from './incremental/documentTokens';
 export type { Tokenizer, TokenizerInfo, TokenSpans, EncodeOptions } from './tokenizers/types';

@@ -5,13 +5,11 @@
  */
 import { rng as random } from '../fixtures/corpus';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { templateOverhead } from '../../src/core/budget/chatTemplate';
 import { findModel, type ModelInfo } from '../../src/core/budget/modelCatalog';
-import { bundledTemplate, setTemplateData, type TemplateEntry } from '../../src/core/budget/templateData';
-import { dataDirectory, loadTokenizerSync } from '../../src/core/tokenizers/registry';
+import { bundledTemplate, type TemplateEntry } from '../../src/core/budget/templateData';
+import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
 
 const model = (id: string, tokenizer: string, tokenizerExact = true): ModelInfo => ({ id, name: id, provider: 'test', contextWindow: 128_000, maxOutput: 8192, tokenizer, tokenizerExact });
 
@@ -207,15 +205,5 @@ describe('chat template overhead', function () {
         assert.doesNotMatch(detail, /undefined|\.$/);
       }
     }
-  });
-
-  it('takes its templates as data where there is no file system', function () {
-    const raw = JSON.parse(readFileSync(join(dataDirectory(), 'templates.json'), 'utf8')) as Record<string, TemplateEntry>;
-    assert.deepEqual(Object.keys(raw).sort(), ['deepseek_v3', 'gemma3', 'llama3', 'qwen3']);
-    setTemplateData({ ...raw });
-    assert.equal(bundledTemplate('gemma3')?.bosToken, '<bos>');
-    assert.equal(bundledTemplate('deepseek_v3')?.bosToken, '<｜begin▁of▁sentence｜>');
-    assert.equal(bundledTemplate('toString'), undefined);
-    setTemplateData(raw);
   });
 });

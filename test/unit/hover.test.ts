@@ -8,7 +8,8 @@ import { codeSpan, escapeMarkdown, renderHoverMarkdown } from '../../src/core/ho
 import { byteLevelPiece } from '../../src/core/hover/piece';
 import { tokenHover, type TokenHoverModel } from '../../src/core/hover/tokenHover';
 import { DocumentTokens } from '../../src/core/incremental/documentTokens';
-import { dataDirectory, loadTokenizerSync } from '../../src/core/tokenizers/registry';
+import { dataDirectory } from '../../src/core/data/node';
+import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
 import type { Tokenizer } from '../../src/core/tokenizers/types';
 
 /** Each tokenizer loaded once for the file (gemma3 takes seconds). */

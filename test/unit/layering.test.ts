@@ -134,6 +134,34 @@ describe('layering', () => {
     assert.deepEqual(found.map((f) => relative(ROOT, f)), []);
   });
 
+  it('the core reads files and data only through its data source (core/data/)', () => {
+    // Node's own file system: the data source over it, the workspace scan's, and the engine's child process.
+    const allowed = ['src/core/data/node.ts', 'src/core/workspace/nodeFs.ts', 'src/core/engine/'].map((p) => join(ROOT, p));
+    const found = sources(join(ROOT, 'src', 'core'))
+      .filter((f) => !allowed.some((a) => f === a || (a.endsWith('/') && f.startsWith(a))))
+      .filter((f) => importsOf(readFileSync(f, 'utf8')).some((s) => /^node:(?:fs|zlib)(?:\/|$)/.test(s)));
+    assert.deepEqual(found.map((f) => relative(ROOT, f)), []);
+  });
+
+  it('nothing the web extension imports names a Node module', () => {
+    const files = sources(join(ROOT, 'src'));
+    const known = new Set(files);
+    const seen = new Set<string>();
+    const problems: string[] = [];
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
+        if (specifier.startsWith('node:')) problems.push(`${relative(ROOT, file)} imports ${specifier}`);
+        const target = specifier.startsWith('.') ? resolveSource(dirname(file), specifier, known) : undefined;
+        if (target) visit(target);
+      }
+    };
+    visit(join(ROOT, 'src', 'web', 'extension.ts'));
+    assert.ok(seen.size > 50, `only ${seen.size} files reached from the web extension`);
+    assert.deepEqual(problems, []);
+  });
+
   it('the extension reads and writes settings only through src/vscode/config.ts', () => {
     const config = join(ROOT, 'src', 'vscode', 'config.ts');
     const found = sources(join(ROOT, 'src')).filter((f) => f !== config && /\bgetConfiguration\s*\(/.test(readFileSync(f, 'utf8')));
@@ -143,7 +171,7 @@ describe('layering', () => {
 
 /** The core's folders, lowest first: a folder may import its own layer's files and those of layers below. */
 const CORE_LAYERS: readonly (readonly string[])[] = [
-  ['text'],
+  ['text', 'data'],
   ['gguf'],
   ['tokenizers'],
   ['incremental', 'workspace'],

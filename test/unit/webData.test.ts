@@ -1,32 +1,60 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findModel, setCatalogData, type CatalogEntry } from '../../src/core/budget/modelCatalog';
-import { dataDirectory, loadTokenizer, loadTokenizerSync, setBundledDataReader } from '../../src/core/tokenizers/registry';
+import { findModel } from '../../src/core/budget/modelCatalog';
+import { bundledTemplate } from '../../src/core/budget/templateData';
+import { dataDirectory, useNodeData } from '../../src/core/data/node';
+import { preloadBundled, useDataSource, type DataSource } from '../../src/core/data/source';
+import { loadTokenizer, loadTokenizerSync } from '../../src/core/tokenizers/registry';
+
+/** The web extension's data source: the package's files by name, read asynchronously; no file system. */
+function webLikeSource(reads: string[]): DataSource {
+  return {
+    bundled: async (name) => {
+      reads.push(name);
+      return new Uint8Array(await readFile(join(dataDirectory(), name)));
+    },
+  };
+}
 
 describe('the web extension\'s data path (no file system)', () => {
-  afterEach(() => setBundledDataReader(undefined));
+  const reads: string[] = [];
+  beforeEach(() => {
+    reads.length = 0;
+    useDataSource(webLikeSource(reads));
+  });
+  afterEach(() => useNodeData());
 
-  it('loads bundled tokenizers through a reader, gzipped ones with the platform\'s streams', async () => {
-    const reads: string[] = [];
-    setBundledDataReader(async (file) => {
-      reads.push(file);
-      return new Uint8Array(await readFile(join(dataDirectory(), file)));
-    });
+  it('loads bundled tokenizers through the source, gzipped ones with the platform\'s streams, each once', async () => {
     const text = 'const x = "héllo 👋 世界";\n';
-    for (const id of ['o200k_base', 'gemma3']) {
-      const viaReader = await loadTokenizer(id);
-      assert.deepEqual(Array.from(viaReader.encode(text)), Array.from(loadTokenizerSync(id).encode(text)), id);
+    const viaSource = await Promise.all(['o200k_base', 'gemma3', 'o200k_base'].map((id) => loadTokenizer(id)));
+    useNodeData();
+    for (const tokenizer of viaSource) {
+      assert.deepEqual(Array.from(tokenizer.encode(text)), Array.from(loadTokenizerSync(tokenizer.id).encode(text)), tokenizer.id);
     }
     assert.deepEqual(reads, ['o200k_base.bpe', 'gemma3.json.gz']);
   });
 
-  it('takes the model catalog as data', async () => {
-    const raw = JSON.parse(await readFile(join(dataDirectory(), 'models.json'), 'utf8')) as CatalogEntry[];
-    setCatalogData(raw.filter((m) => m.id === 'gpt-4o'));
+  it('reads the catalog and the templates ahead, and says what it cannot read at once', async () => {
+    assert.throws(() => findModel('gpt-4o'), /models\.json was not read ahead/);
+    await preloadBundled(['models.json', 'templates.json']);
     assert.equal(findModel('gpt-4o')?.tokenizer, 'o200k_base');
-    assert.equal(findModel('gpt-4.1'), undefined);
-    setCatalogData(raw);
-    assert.ok(findModel('gpt-4.1'));
+    assert.equal(bundledTemplate('gemma3')?.bosToken, '<bos>');
+    assert.equal(bundledTemplate('deepseek_v3')?.bosToken, '<｜begin▁of▁sentence｜>');
+    assert.equal(bundledTemplate('toString'), undefined);
+    assert.throws(() => loadTokenizerSync('o200k_base'), /not read ahead/);
+  });
+
+  it('reads no file by path, and says so', async () => {
+    assert.throws(() => loadTokenizerSync('/models/tokenizer.json'), /cannot be read by path in VS Code for the Web/);
+    await assert.rejects(loadTokenizer('/models/model.gguf'), /cannot be read by path in VS Code for the Web/);
+    assert.deepEqual(reads, []);
+  });
+
+  it('keeps no cache across sources: a new source reads again', async () => {
+    await loadTokenizer('p50k_base');
+    useDataSource(webLikeSource(reads));
+    await loadTokenizer('p50k_base');
+    assert.deepEqual(reads, ['p50k_base.bpe', 'p50k_base.bpe']);
   });
 });

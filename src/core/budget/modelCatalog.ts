@@ -3,9 +3,8 @@
  * (written to data/models.json at build time), each with the tokenizer that counts for it. A model
  * without a bundled tokenizer is counted with an estimate, and says so.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { dataDirectory } from '../tokenizers/registry';
+import { bundledNow, perSource } from '../data/source';
+import { decodeUtf8 } from '../text/utf8';
 
 export { providerName } from './providers';
 
@@ -47,26 +46,13 @@ export type ModelOverride = Partial<ModelInfo> & { id: string };
 /** A catalog entry as data/models.json holds it. */
 export type CatalogEntry = Omit<ModelInfo, 'tokenizer' | 'tokenizerExact'>;
 
-let bundled: ModelInfo[] | undefined;
-
-/** Gives the catalog its data where there is no file system (a web extension reads its own package). */
-export function setCatalogData(raw: readonly CatalogEntry[]): void {
-  bundled = withTokenizers(raw);
-}
+const bundledModels = perSource(() => withTokenizers(JSON.parse(decodeUtf8(bundledNow('models.json'))) as CatalogEntry[]));
 
 function withTokenizers(raw: readonly CatalogEntry[]): ModelInfo[] {
   return raw.map((m) => {
     const { tokenizer, exact } = tokenizerForModel(m.id);
     return { ...m, tokenizer, tokenizerExact: exact };
   });
-}
-
-function bundledModels(): ModelInfo[] {
-  if (!bundled) {
-    const path = join(dataDirectory(), 'models.json');
-    bundled = withTokenizers(existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as CatalogEntry[]) : []);
-  }
-  return bundled;
 }
 
 /** The catalog with the user's additions and overrides applied (an override replaces fields by id). */

@@ -1,10 +1,9 @@
 /**
  * The chat templates Tokenwise ships (data/templates.json, written at build time from the tokenizer
- * configs), keyed by tokenizer id. Read from the data directory in Node; the web extension hands them over.
+ * configs), keyed by tokenizer id. Read through the core's data source.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { dataDirectory } from '../tokenizers/registry';
+import { bundledNow, perSource } from '../data/source';
+import { decodeUtf8 } from '../text/utf8';
 
 export interface TemplateEntry {
   /** The package the template was taken from. */
@@ -17,18 +16,10 @@ export interface TemplateEntry {
   addBosToken: boolean;
 }
 
-let bundled: Record<string, TemplateEntry> | undefined;
-
-/** Gives the templates their data where there is no file system (a web extension reads its own package). */
-export function setTemplateData(raw: Record<string, TemplateEntry>): void {
-  bundled = raw;
-}
+const bundledTemplates = perSource(() => JSON.parse(decodeUtf8(bundledNow('templates.json'))) as Record<string, TemplateEntry>);
 
 /** The bundled template for a tokenizer id, if there is one. */
 export function bundledTemplate(tokenizerId: string): TemplateEntry | undefined {
-  if (!bundled) {
-    const path = join(dataDirectory(), 'templates.json');
-    bundled = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, TemplateEntry>) : {};
-  }
+  const bundled = bundledTemplates();
   return Object.hasOwn(bundled, tokenizerId) ? bundled[tokenizerId] : undefined;
 }

@@ -5,8 +5,8 @@
  * Ollama's GGUF metadata, the tokenizer.json of the directory a vLLM on this machine was started from), and
  * is checked against the backend's own tokenization where it has one.
  */
-import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { fileAccess } from '../data/source';
 import type { ConnectResult, ModelBackend } from '../backends/types';
 import { tokenizerFromGguf } from '../tokenizers/gguf/ggufTokenizer';
 import { loadTokenizer } from '../tokenizers/registry';
@@ -100,7 +100,7 @@ async function modelFile(request: ModelTokenizerRequest, source: { onThisMachine
   if (!isLocalAbsolute(path) || !path.endsWith('.gguf')) {
     throw nothingFound(request, `${server} reports its model file as ${path}, which is not an absolute path to a .gguf file, so it is not read`);
   }
-  if (!existsSync(path)) throw nothingFound(request, `${server} reports its model file as ${path}, which is not on this machine`);
+  if (!fileAccess(path).kind(path)) throw nothingFound(request, `${server} reports its model file as ${path}, which is not on this machine`);
   return load(path, `the model file ${request.backend.kind} reports (${path})`, request);
 }
 
@@ -115,23 +115,15 @@ async function modelDirectory(request: ModelTokenizerRequest, source: { onThisMa
   if (!source.onThisMachine) throw nothingFound(request, `${none}, and it is not on this machine, so no model directory it names is read`);
   // A relative path would resolve against this process's directory, not the server's (and a Hugging Face id looks like one).
   if (!dir || !isLocalAbsolute(dir)) throw nothingFound(request, `${none}, and its model (${dir ?? 'not named'}) is not an absolute path to a model directory`);
-  if (!isDirectory(dir)) throw nothingFound(request, `${none}, and its model directory ${dir} is not on this machine`);
+  if (fileAccess(dir).kind(dir) !== 'directory') throw nothingFound(request, `${none}, and its model directory ${dir} is not on this machine`);
   const file = join(dir, 'tokenizer.json');
-  if (!statSync(file, { throwIfNoEntry: false })?.isFile()) throw nothingFound(request, `the OpenAI-compatible server at ${request.where} was started from ${dir}, which has no tokenizer.json`);
+  if (fileAccess(file).kind(file) !== 'file') throw nothingFound(request, `the OpenAI-compatible server at ${request.where} was started from ${dir}, which has no tokenizer.json`);
   return load(file, `the tokenizer.json of the model directory the server names (${file})`, request);
 }
 
 /** An absolute path on this machine's own disks: a UNC path (`\\host\share`) would reach another machine. */
 function isLocalAbsolute(path: string): boolean {
   return isAbsolute(path) && !/^[\\/]{2}/.test(path);
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 async function load(idOrPath: string, source: string, request: ModelTokenizerRequest, explicit = false): Promise<Found> {

@@ -1,25 +1,15 @@
 /**
- * Reads a GGUF file's header and metadata from disk without loading its tensor data. Synchronous: only the
- * first few megabytes are read, and the tokenizer registry (used by the CLI) loads synchronously.
+ * Reads a GGUF file's header and metadata without loading its tensor data. Synchronous: only the first few
+ * megabytes are read, and the tokenizer registry (used by the CLI) loads synchronously.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { fileAccess } from '../data/source';
 import { readGgufHeader, type GgufFile } from './reader';
 
 export function readGgufFile(path: string, options: { withTensors?: boolean } = {}): GgufFile {
-  const fd = openSync(path, 'r');
+  const file = fileAccess(path).open(path);
   try {
-    const readAt = (position: number, length: number): Uint8Array => {
-      const buf = new Uint8Array(length);
-      let got = 0;
-      while (got < length) {
-        const n = readSync(fd, buf, got, length - got, position + got);
-        if (n === 0) break;
-        got += n;
-      }
-      return buf.subarray(0, got);
-    };
-    return readGgufHeader(readAt, fstatSync(fd).size, options);
+    return readGgufHeader((position, length) => file.read(position, length), file.size, options);
   } finally {
-    closeSync(fd);
+    file.close();
   }
 }

@@ -6,9 +6,8 @@ import { GgufError, type GgufFile } from '../gguf/reader';
 import { readGgufFile } from '../gguf/file';
 import { ggufVocab } from '../gguf/vocab';
 import { tokenizerFromGguf } from './gguf/ggufTokenizer';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { decodeUtf8 } from '../text/utf8';
+import { bundledNow, dataSource, fileAccess, perSource } from '../data/source';
 import { deserializeBpe } from './bpe/bpeData';
 import { bpeTokenizerFromData } from './bpe/fromData';
 import { LibraryTokenizer } from './hf/libraryTokenizer';
@@ -44,76 +43,60 @@ export function listTokenizers(): TokenizerInfo[] {
 
 export class UnknownTokenizerError extends Error {}
 
-let dataDir: string | undefined;
-
-/** Where the bundled vocabularies are: `data/` beside the bundle, or the build output seen from the sources. */
-export function dataDirectory(): string {
-  if (dataDir) return dataDir;
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    for (const candidate of [join(dir, 'data'), join(dir, 'dist', 'data')]) {
-      if (existsSync(join(candidate, 'o200k_base.bpe'))) return (dataDir = candidate);
-    }
-    if (dirname(dir) === dir) throw new Error('Tokenwise: the bundled vocabularies are missing; run `npm run build`');
-  }
-}
-
-const loaded = new Map<string, Promise<Tokenizer>>();
-
-/** Reads a bundled data file where there is no file system (a web extension reads its own package). */
-export type BundledDataReader = (file: string) => Promise<Uint8Array>;
-let reader: BundledDataReader | undefined;
-
-/** Makes `loadTokenizer` read bundled vocabularies through `read` instead of the file system (undefined: back to it). */
-export function setBundledDataReader(read: BundledDataReader | undefined): void {
-  reader = read;
-  loaded.clear();
-  loadedSync.clear();
-}
+/** Each data source's tokenizers: loading, and loaded (shared by both forms of loading, so each is loaded once). */
+const caches = perSource(() => ({ loading: new Map<string, Promise<Tokenizer>>(), loaded: new Map<string, Tokenizer>() }));
 
 /** A bundled tokenizer by id, or any `tokenizer.json` (or Tokenwise `.bpe` file) by path. */
 export function loadTokenizer(idOrPath: string): Promise<Tokenizer> {
-  let promise = loaded.get(idOrPath);
+  const { loading, loaded } = caches();
+  const done = loaded.get(idOrPath);
+  if (done) return Promise.resolve(done);
+  let promise = loading.get(idOrPath);
   if (!promise) {
-    const entry = reader && BUNDLED.find((e) => e.id === idOrPath);
-    promise = entry && reader ? reader(entry.file).then((bytes) => fromBundledBytes(entry, bytes)) : Promise.resolve().then(() => loadTokenizerSync(idOrPath));
-    promise.catch(() => loaded.delete(idOrPath));
-    loaded.set(idOrPath, promise);
+    const entry = BUNDLED.find((e) => e.id === idOrPath);
+    promise = entry ? dataSource().bundled(entry.file).then((bytes) => fromBundledBytes(entry, bytes)) : Promise.resolve().then(() => load(idOrPath));
+    loading.set(idOrPath, promise);
+    promise.then(
+      (tokenizer) => loaded.set(idOrPath, loaded.get(idOrPath) ?? tokenizer),
+      () => undefined,
+    ).finally(() => loading.delete(idOrPath));
   }
-  return promise;
+  return promise.then((tokenizer) => loaded.get(idOrPath) ?? tokenizer);
 }
-
-const loadedSync = new Map<string, Tokenizer>();
 
 /** The synchronous form of `loadTokenizer`, for the CLI and benchmarks; each is loaded once too. */
 export function loadTokenizerSync(idOrPath: string): Tokenizer {
-  let tokenizer = loadedSync.get(idOrPath);
+  const { loaded } = caches();
+  let tokenizer = loaded.get(idOrPath);
   if (!tokenizer) {
     tokenizer = load(idOrPath);
-    loadedSync.set(idOrPath, tokenizer);
+    loaded.set(idOrPath, tokenizer);
   }
   return tokenizer;
 }
 
+function infoOf(entry: Entry): Omit<TokenizerInfo, 'vocabSize'> {
+  return { id: entry.id, name: entry.name, family: entry.family, exact: entry.exact };
+}
+
 /** A bundled tokenizer from its file's bytes; gzipped files are unpacked with the platform's own streams. */
 async function fromBundledBytes(entry: Entry, bytes: Uint8Array): Promise<Tokenizer> {
-  const info = { id: entry.id, name: entry.name, family: entry.family, exact: entry.exact };
-  if (!entry.file.endsWith('.json.gz')) return bpeTokenizerFromData(deserializeBpe(bytes, entry.file), info);
+  if (!entry.file.endsWith('.json.gz')) return bpeTokenizerFromData(deserializeBpe(bytes, entry.file), infoOf(entry));
   const stream = new Blob([bytes.slice()]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new LibraryTokenizer(JSON.parse(await new Response(stream).text()), info);
+  return new LibraryTokenizer(JSON.parse(await new Response(stream).text()), infoOf(entry));
 }
 
 function load(idOrPath: string): Tokenizer {
   const entry = BUNDLED.find((e) => e.id === idOrPath);
   if (entry) {
-    const path = join(dataDirectory(), entry.file);
-    const info = { id: entry.id, name: entry.name, family: entry.family, exact: entry.exact };
-    if (entry.file.endsWith('.json.gz')) return new LibraryTokenizer(JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')), info);
-    return bpeTokenizerFromData(deserializeBpe(readFileSync(path), entry.file), info);
+    const bytes = bundledNow(entry.file);
+    if (!entry.file.endsWith('.json.gz')) return bpeTokenizerFromData(deserializeBpe(bytes, entry.file), infoOf(entry));
+    return new LibraryTokenizer(JSON.parse(decodeUtf8(fileAccess(entry.file).gunzip(bytes))), infoOf(entry));
   }
   if (!namesTokenizerFile(idOrPath)) {
     throw new UnknownTokenizerError(`unknown tokenizer "${idOrPath}"; known: ${BUNDLED.map((e) => e.id).join(', ')}, or a path to a tokenizer.json`);
   }
-  return loadFile(resolve(idOrPath));
+  return loadFile(fileAccess(idOrPath).absolute(idOrPath));
 }
 
 /**
@@ -128,9 +111,9 @@ function loadFile(path: string): Tokenizer {
   const lower = path.toLowerCase();
   // A model file: its own vocabulary, read from the metadata without the weights.
   if (lower.endsWith('.gguf')) return loadGguf(path);
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = fileAccess(path).read(path);
   } catch (e) {
     throw new UnknownTokenizerError(`cannot read tokenizer file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
@@ -138,7 +121,7 @@ function loadFile(path: string): Tokenizer {
   if (lower.endsWith('.bpe')) return bpeTokenizerFromData(deserializeBpe(bytes, path), info);
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8'));
+    json = JSON.parse(decodeUtf8(bytes));
   } catch (e) {
     throw new MalformedTokenizerError(`${path}: not valid JSON (${(e as Error).message})`);
   }
