@@ -1,18 +1,18 @@
 /**
  * Finds the files to count under the paths a user names: folders are walked with their .gitignore
  * rules, `.git` and `node_modules` are never entered, and files that are binary, too large, links or
- * unreadable are reported as skipped rather than counted. Synchronous, one file at a time; the rules
- * are those of the workspace scan (`src/core/workspace/`), which walks the same way asynchronously.
+ * unreadable are reported as skipped rather than counted. One file at a time; the rules, and the
+ * .gitignore files they are read from, are those of the workspace scan (`src/core/workspace/`).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 import { decodeText, isBinary } from '../core/workspace/binary';
 import { classifyEntries } from '../core/workspace/folderEntries';
-import { kindOf } from '../core/workspace/nodeFs';
+import { gitignoreAbove, withGitignoreOf, type IgnoreRules } from '../core/workspace/gitignore';
+import { kindOf, nodeFs, nodeRoot } from '../core/workspace/nodeFs';
 import { BINARY, NOT_REGULAR, tooLarge, unreadable, unreadableFolder } from '../core/workspace/skipReasons';
 import { CliError, describeErrno } from './errors';
-import { GitignoreRules } from './gitignore';
 
 export { isBinary, SNIFF_BYTES } from '../core/workspace/binary';
 
@@ -32,12 +32,13 @@ export type WalkEntry =
  * The files under `paths`, one at a time so that only one file's text is held. Every named path is
  * checked before any is walked: one that cannot be read is an error, not a skipped file.
  */
-export function* walk(paths: readonly string[], options: WalkOptions): Generator<WalkEntry> {
+export async function* walk(paths: readonly string[], options: WalkOptions): AsyncGenerator<WalkEntry> {
   const named = paths.map((path) => ({ path, abs: resolve(path), stats: statNamed(path) }));
   const seen = new Set<string>();
   for (const { path, abs, stats } of named) {
     if (stats.isDirectory()) {
-      yield* walkFolder(abs, path, GitignoreRules.forParentsOf(abs).withFile(abs), options, seen);
+      const root = nodeRoot(abs);
+      yield* walkFolder(abs, path, await withGitignoreOf(nodeFs, root, await gitignoreAbove(nodeFs, root)), options, seen);
     } else if (!seen.has(abs)) {
       // A file named explicitly is counted even when a .gitignore excludes it.
       seen.add(abs);
@@ -55,7 +56,7 @@ function statNamed(path: string): Stats {
   }
 }
 
-function* walkFolder(abs: string, path: string, rules: GitignoreRules, options: WalkOptions, seen: Set<string>): Generator<WalkEntry> {
+async function* walkFolder(abs: string, path: string, rules: IgnoreRules, options: WalkOptions, seen: Set<string>): AsyncGenerator<WalkEntry> {
   let entries: Dirent[];
   try {
     entries = readdirSync(abs, { withFileTypes: true });
@@ -64,12 +65,12 @@ function* walkFolder(abs: string, path: string, rules: GitignoreRules, options: 
     return;
   }
   const kinds = entries.map((e) => [e.name, kindOf(e)] as const);
-  for (const entry of classifyEntries(kinds, (name, isDirectory) => rules.ignores(join(abs, name), isDirectory))) {
+  for (const entry of classifyEntries(kinds, (name, isDirectory) => rules.ignores(nodeRoot(join(abs, name)), isDirectory))) {
     const childAbs = join(abs, entry.name);
     const childPath = join(path, entry.name);
     if (seen.has(childAbs)) continue;
     seen.add(childAbs);
-    if (entry.action === 'enter') yield* walkFolder(childAbs, childPath, rules.withFile(childAbs), options, seen);
+    if (entry.action === 'enter') yield* walkFolder(childAbs, childPath, await withGitignoreOf(nodeFs, nodeRoot(childAbs), rules), options, seen);
     else if (entry.action === 'read') yield readFile(childAbs, childPath, options);
     else yield skipped(childPath, entry.reason);
   }

@@ -12,8 +12,14 @@ function write(root: string, path: string, content: string | Uint8Array = 'text'
 }
 
 /** Counted files and skipped paths, relative to `root` and with forward slashes. */
-function run(root: string, paths: string[], maxFileSize = 1 << 20): { files: string[]; skipped: string[] } {
-  const entries: WalkEntry[] = [...walk(paths, { maxFileSize })];
+async function collect(entries: AsyncIterable<WalkEntry>): Promise<WalkEntry[]> {
+  const all: WalkEntry[] = [];
+  for await (const entry of entries) all.push(entry);
+  return all;
+}
+
+async function run(root: string, paths: string[], maxFileSize = 1 << 20): Promise<{ files: string[]; skipped: string[] }> {
+  const entries = await collect(walk(paths, { maxFileSize }));
   const rel = (p: string) => relative(root, p).split(/[\\/]/).join('/');
   return {
     files: entries.filter((e) => e.kind === 'file').map((e) => rel(e.path)).sort(),
@@ -53,7 +59,7 @@ describe('cli walk', function () {
   });
 
   describe('.gitignore', function () {
-    it('applies patterns relative to their folder, deeper files overriding shallower ones', function () {
+    it('applies patterns relative to their folder, deeper files overriding shallower ones', async function () {
       const root = fresh();
       write(root, '.gitignore', '*.txt\n/top.md\nbuild/\n');
       write(root, 'a.txt');
@@ -66,10 +72,10 @@ describe('cli walk', function () {
       write(root, 'sub/drop.txt');
       write(root, 'sub/local.js');
       write(root, 'local.js');
-      assert.deepEqual(run(root, [root]).files, ['.gitignore', 'build.js', 'docs/top.md', 'local.js', 'sub/.gitignore', 'sub/keep.txt']);
+      assert.deepEqual((await run(root, [root])).files, ['.gitignore', 'build.js', 'docs/top.md', 'local.js', 'sub/.gitignore', 'sub/keep.txt']);
     });
 
-    it('uses the .gitignore files of the folders above a named folder, up to the repository root', function () {
+    it('uses the .gitignore files of the folders above a named folder, up to the repository root', async function () {
       const root = fresh();
       mkdirSync(join(root, '.git'));
       write(root, '.gitignore', '*.log\ngenerated/\n');
@@ -78,37 +84,37 @@ describe('cli walk', function () {
       write(root, 'pkg/src/debug.log');
       write(root, 'pkg/src/tmp/x.ts');
       write(root, 'generated/g.ts');
-      assert.deepEqual(run(root, [join(root, 'pkg', 'src')]).files, ['pkg/src/a.ts']);
+      assert.deepEqual((await run(root, [join(root, 'pkg', 'src')])).files, ['pkg/src/a.ts']);
       // A folder named explicitly is counted even when it is ignored.
-      assert.deepEqual(run(root, [join(root, 'generated')]).files, ['generated/g.ts']);
+      assert.deepEqual((await run(root, [join(root, 'generated')])).files, ['generated/g.ts']);
     });
 
-    it('ignores nothing above a folder outside a repository', function () {
+    it('ignores nothing above a folder outside a repository', async function () {
       const root = fresh();
       write(root, '.gitignore', '*.log\n');
       write(root, 'sub/a.log');
-      assert.deepEqual(run(root, [join(root, 'sub')]).files, ['sub/a.log']);
+      assert.deepEqual((await run(root, [join(root, 'sub')])).files, ['sub/a.log']);
     });
   });
 
   describe('walk', function () {
-    it('never enters .git or node_modules, unless named', function () {
+    it('never enters .git or node_modules, unless named', async function () {
       const root = fresh();
       write(root, '.git/HEAD');
       write(root, 'node_modules/p/index.js');
       write(root, 'deep/node_modules/q/index.js');
       write(root, 'main.js');
-      assert.deepEqual(run(root, [root]).files, ['main.js']);
-      assert.deepEqual(run(root, [join(root, 'node_modules')]).files, ['node_modules/p/index.js']);
+      assert.deepEqual((await run(root, [root])).files, ['main.js']);
+      assert.deepEqual((await run(root, [join(root, 'node_modules')])).files, ['node_modules/p/index.js']);
     });
 
-    it('skips binary files, files over the limit and links, with reasons', function () {
+    it('skips binary files, files over the limit and links, with reasons', async function () {
       const root = fresh();
       write(root, 'bin.dat', new Uint8Array([1, 0, 2]));
       write(root, 'big.txt', 'x'.repeat(2000));
       write(root, 'ok.txt', 'fine');
       symlinkSync(join(root, 'ok.txt'), join(root, 'link.txt'));
-      const entries = [...walk([root], { maxFileSize: 1000 })];
+      const entries = await collect(walk([root], { maxFileSize: 1000 }));
       const bin = entries.find((e) => e.path.endsWith('bin.dat'));
       assert.ok(bin && bin.kind === 'skipped' && /binary/.test(bin.reason), JSON.stringify(bin));
       const big = entries.find((e) => e.path.endsWith('big.txt'));
@@ -119,17 +125,17 @@ describe('cli walk', function () {
       assert.ok(ok && ok.kind === 'file' && ok.text === 'fine');
     });
 
-    it('reads each file once, however often it is named', function () {
+    it('reads each file once, however often it is named', async function () {
       const root = fresh();
       write(root, 'a/x.txt');
       write(root, 'b.txt');
-      assert.deepEqual(run(root, [join(root, 'a'), root, join(root, 'b.txt')]).files, ['a/x.txt', 'b.txt']);
+      assert.deepEqual((await run(root, [join(root, 'a'), root, join(root, 'b.txt')])).files, ['a/x.txt', 'b.txt']);
     });
 
-    it('fails on a named path that cannot be read, before yielding anything', function () {
+    it('fails on a named path that cannot be read, before yielding anything', async function () {
       const root = fresh();
       write(root, 'a.txt');
-      assert.throws(() => [...walk([root, join(root, 'missing')], { maxFileSize: 1000 })], /cannot read .*missing: no such file or directory/);
+      await assert.rejects(collect(walk([root, join(root, 'missing')], { maxFileSize: 1000 })), /cannot read .*missing: no such file or directory/);
     });
   });
 });

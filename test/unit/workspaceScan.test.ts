@@ -71,7 +71,7 @@ describe('workspace scan', function () {
 
   it('counts the files the CLI counts, with the same tokens and characters, and skips what it skips', async function () {
     const report = await scanWorkspace(nodeFs, nodeRoot(tree), { tokenizer, maxFileSize: 16_000 });
-    const cli = countPaths(tokenizer, [tree], 16_000);
+    const cli = await countPaths(tokenizer, [tree], 16_000);
     const rel = (p: string) => relative(tree, p).split(/[\\/]/).join('/');
     assert.equal(report.state, 'done');
     assert.deepEqual(
@@ -99,7 +99,7 @@ describe('workspace scan', function () {
     write(root, 'bom.ts', `\ufeff${text}`);
     write(root, 'two.ts', `\ufeff\ufeff${text}`);
     const report = await scanWorkspace(nodeFs, nodeRoot(root), { tokenizer });
-    const cli = countPaths(tokenizer, [root], 16_000);
+    const cli = await countPaths(tokenizer, [root], 16_000);
     const scanned = new Map(report.files.map((f) => [f.path, [f.tokens, f.characters]]));
     const counted = new Map(cli.files.map((f) => [relative(root, f.path), [f.tokens, f.characters]]));
     const plain = [tokenizer.count(text), [...text].length];

@@ -95,7 +95,7 @@ async function readTexts(paths: readonly string[], maxFileSize: number): Promise
   const named = paths.length > 0 ? paths : ['.'];
   const sources: Texts['sources'] = [];
   const skipped: Texts['skipped'] = [];
-  for (const entry of walk(named, { maxFileSize })) {
+  for await (const entry of walk(named, { maxFileSize })) {
     if (entry.kind === 'file') sources.push({ label: entry.path, text: entry.text });
     else skipped.push({ path: entry.path, reason: entry.reason });
   }

@@ -47,7 +47,7 @@ export type ModelCountReport = Omit<CountReport, 'budget'> & { budget: BudgetRep
 const WARNING_AT = 0.8;
 const ERROR_AT = 1;
 
-export function countCommand(argv: string[]): number {
+export async function countCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('count', {
     args: argv,
     options: {
@@ -78,9 +78,9 @@ export function countCommand(argv: string[]): number {
   const paths = positionals.length > 0 ? positionals : ['.'];
   if (model) {
     const system = values.system === undefined ? undefined : { path: values.system, text: readSystemPrompt(values.system) };
-    return reportWithModel(tokenizer, model, countWithModel(tokenizer, model, paths, maxFileSize, system, reserve ?? reservedOutputFor(-1, model)), budget, values.json === true);
+    return reportWithModel(tokenizer, model, await countWithModel(tokenizer, model, paths, maxFileSize, system, reserve ?? reservedOutputFor(-1, model)), budget, values.json === true);
   }
-  const report = countPaths(tokenizer, paths, maxFileSize);
+  const report = await countPaths(tokenizer, paths, maxFileSize);
   if (budget !== undefined) report.budget = { tokens: budget, remaining: budget - report.total.tokens };
 
   writeOut(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(tokenizer, report));
@@ -123,17 +123,17 @@ function reportWithModel(tokenizer: Tokenizer, model: ModelInfo, result: ModelCo
  * Every file under `paths` as a pinned source, in the order walked (the order the paths are given), after
  * the system prompt; the per-file counts are the composed budget's.
  */
-export function countWithModel(
+export async function countWithModel(
   tokenizer: Tokenizer,
   model: ModelInfo,
   paths: readonly string[],
   maxFileSize: number,
   system: { path: string; text: string } | undefined,
   reservedOutput: number,
-): ModelCountReport {
+): Promise<ModelCountReport> {
   const sources: BudgetSource[] = system ? [{ kind: 'system', label: 'System prompt', text: system.text, path: system.path }] : [];
   const skipped: SkippedFile[] = [];
-  for (const entry of walk(paths, { maxFileSize })) {
+  for await (const entry of walk(paths, { maxFileSize })) {
     if (entry.kind === 'file') sources.push({ kind: 'pinned', label: entry.path, text: entry.text, path: entry.path });
     else skipped.push({ path: entry.path, reason: entry.reason });
   }
@@ -143,10 +143,10 @@ export function countWithModel(
 }
 
 /** Counts every file under `paths`, largest first. Special-token text counts as plain text. */
-export function countPaths(tokenizer: Tokenizer, paths: readonly string[], maxFileSize: number): CountReport {
+export async function countPaths(tokenizer: Tokenizer, paths: readonly string[], maxFileSize: number): Promise<CountReport> {
   const files: FileCount[] = [];
   const skipped: SkippedFile[] = [];
-  for (const entry of walk(paths, { maxFileSize })) {
+  for await (const entry of walk(paths, { maxFileSize })) {
     if (entry.kind === 'file') files.push({ path: entry.path, tokens: tokenizer.count(entry.text), characters: countCodePoints(entry.text) });
     else skipped.push({ path: entry.path, reason: entry.reason });
   }
