@@ -5,6 +5,7 @@
 import type { BudgetPart, BudgetReport } from '../src/core/budget/compose';
 import { providerName } from '../src/core/budget/providers';
 import { formatWindow } from '../src/core/budget/budget';
+import { costFigures, formatPrices, formatUsd } from '../src/core/budget/cost';
 import type { PanelState } from '../src/core/panel/protocol';
 import type { Segment } from './charts';
 import { stackedBar, swatch } from './charts';
@@ -304,9 +305,18 @@ function renderReport(r: BudgetReport, host: Host): Node[] {
     anyEstimate ? el('p', { class: 'estimate-note' }, el('span', { class: 'approx', text: '≈', attrs: { 'aria-hidden': 'true' } }), ` marks estimates. ${notes.join(' ')}`) : null,
     status,
     el('figure', { class: 'chart' }, stackedBar(segments, total, summary, window), legend),
+    costLine(r),
     table,
     el('p', { class: 'window-holds' }, 'The usable window holds ', el('strong', { text: count(r.windowCharacters, true) }), ' characters of text like this.'),
   ].filter((n): n is HTMLElement => n !== null);
+}
+
+/** What the request costs at the model's list prices, under the bar; nothing for a model without prices. */
+function costLine(r: BudgetReport): HTMLElement | null {
+  if (!r.cost || !r.model.prices) return null;
+  const figures = costFigures(r.cost).flatMap((f, i) => [i > 0 ? ' · ' : '', `${f.label.toLowerCase()} `, el('strong', { text: `≈ ${formatUsd(f.usd)}` })]);
+  const from = r.model.pricesFrom ? `; ${r.model.pricesFrom}` : '';
+  return el('p', { class: 'cost' }, 'Cost (estimate): ', ...figures, el('span', { class: 'secondary', text: ` — at ${formatPrices(r.model.prices)}${from}` }));
 }
 
 function legendItem(className: string, label: string, value: string): HTMLLIElement {

@@ -5,6 +5,7 @@
 import type { CompareRow } from '../src/core/compare/compare';
 import type { CompareSource, PanelState, TokenizerChoice } from '../src/core/panel/protocol';
 import { formatWindow } from '../src/core/budget/budget';
+import { formatUsd } from '../src/core/budget/cost';
 import { boundaryView } from './boundaries';
 import { barList } from './charts';
 import { el, replace } from './dom';
@@ -160,6 +161,17 @@ export class CompareView {
         cell: (r) => (r.window ? el('span', { title: `${r.window.model}: ${formatWindow(finite(r.window.contextWindow))} tokens` }, el('span', { text: count(r.window.characters, true) }), el('span', { class: 'unit', text: ' chars' })) : '—'),
       },
     ];
+    const priced = rows.some((r) => typeof r.inputCost === 'number');
+    if (priced) {
+      columns.push({
+        key: 'inputCost',
+        label: 'Input cost',
+        numeric: true,
+        title: 'This text as the input of that model, at its list input price: an estimate',
+        value: (r) => finite(r.inputCost),
+        cell: (r) => (typeof r.inputCost === 'number' && r.window ? el('span', { title: `${r.window.model}, at its list input price` }, `≈ ${formatUsd(r.inputCost)}`) : '—'),
+      });
+    }
     const table = sortableTable({
       id: COMPARE_TABLE,
       caption: `Tokenizers on ${report.source}`,
@@ -178,7 +190,7 @@ export class CompareView {
     return [
       el('p', { class: 'compare-summary' }, el('strong', { text: report.source }), ` — ${count(report.characters)} characters, ${count(report.bytes)} bytes, ${count(report.words)} words`),
       el('div', { class: 'table-scroll' }, table),
-      el('p', { class: 'note' }, 'Counts from different tokenizers are not comparable as capacity — WINDOW HOLDS says how many characters of this text each model’s window takes.'),
+      el('p', { class: 'note' }, `Counts from different tokenizers are not comparable as capacity — WINDOW HOLDS says how many characters of this text each model’s window takes${priced ? ', INPUT COST what that model charges for it at its list price (an estimate)' : ''}.`),
       el('figure', { class: 'chart' }, bars),
     ];
   }

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { computeBudget, formatCount, formatCounted, formatLeft, formatShare, formatWindow, reservedOutputFor, type Budget } from '../core/budget/budget';
+import { costFigures, formatPrices, formatUsd, requestCost } from '../core/budget/cost';
 import { modelOrUnknown, type ModelInfo } from '../core/budget/modelCatalog';
 import { countCodePoints } from '../core/text/characters';
 import type { Tokenizer } from '../core/tokenizers/types';
@@ -159,7 +160,10 @@ function tooltipTable(what: string, used: number, characters: number, tokenizer:
       ['Tokens left', formatLeft(budget.left, budget.usable)],
     );
   }
-  return ['| | |', '|---|---:|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+  const cost = requestCost(model.prices, used, budget.reservedOutput);
+  if (cost) rows.push(...costFigures(cost).map((f): [string, string] => [`Cost: ${f.label.toLowerCase()}`, `≈ ${formatUsd(f.usd)}`]));
+  const table = ['| | |', '|---|---:|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+  return cost && model.prices ? `${table}\n\nCosts are estimates at ${escapeMarkdown(formatPrices(model.prices))} (${escapeMarkdown(model.pricesFrom ?? 'list prices')}).` : table;
 }
 
 function escapeMarkdown(text: string): string {

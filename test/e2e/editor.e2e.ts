@@ -12,7 +12,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatShare } from '../../src/core/budget/budget';
-import { modelCatalog, providerName } from '../../src/core/budget/modelCatalog';
+import { formatUsd } from '../../src/core/budget/cost';
+import { findModel, modelCatalog, providerName } from '../../src/core/budget/modelCatalog';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
 import type { Tokenizer } from '../../src/core/tokenizers/types';
 import { inGroups } from '../../src/vscode/grouping';
@@ -174,6 +175,12 @@ describe('Tokenwise in the editor (code-server + Chromium)', function () {
     assert.equal(rows('Context window'), '128,000', tooltip);
     assert.equal(rows('Output reserved'), '8,192', tooltip);
     assert.match(rows('Tokens left') ?? '', new RegExp(`^${(128_000 - 8_192 - count).toLocaleString('en-US')} `), tooltip);
+    // What the request costs at GPT-4o's list prices, marked as estimates and said where they come from.
+    const prices = findModel('gpt-4o')!.prices!;
+    assert.equal(rows('Cost: input'), `≈ ${formatUsd((count * prices.input!) / 1e6)}`, tooltip);
+    assert.equal(rows('Cost: output reserved, if all written'), `≈ ${formatUsd((8_192 * prices.output!) / 1e6)}`, tooltip);
+    assert.equal(rows('Cost: input read from a prompt cache'), `≈ ${formatUsd((count * prices.cacheRead!) / 1e6)}`, tooltip);
+    assert.match(tooltip, /Costs are estimates at \$2\.5 in \/ \$10 out per 1M tokens \(cached input \$1\.25\) \(tokenlens [\d.]+ \(models\.dev\), as of \d{4}-\d{2}-\d{2}\)/);
   });
 
   it('updates the count as the user types, and again on revert', async () => {

@@ -8,6 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { formatCount } from '../../src/core/budget/budget';
+import { costFigures, formatPrices, formatUsd } from '../../src/core/budget/cost';
+import { modelCatalog } from '../../src/core/budget/modelCatalog';
 import type { BudgetReport } from '../../src/core/budget/compose';
 import { defaultCompareTokenizers, type CompareReport } from '../../src/core/compare/compare';
 import { defaultWorkspaceFiles, ROOT, waitFor, Workbench } from './harness';
@@ -72,6 +74,10 @@ describe('Tokenwise budget panel (code-server + Chromium)', function () {
     await expectBudget(budget);
     assert.match(await panel.locator('.budget-view').innerText(), /GPT-4o/);
     assert.match(await panel.locator('.budget-view').innerText(), new RegExp(`holds ≈${formatCount(budget.windowCharacters)} characters`));
+    // Under the bar, the cost the CLI computes, as an estimate at the prices it names.
+    const cost = await panel.locator('.budget-view .cost').innerText();
+    const figures = costFigures(budget.cost!).map((f) => `${f.label.toLowerCase()} ≈ ${formatUsd(f.usd)}`).join(' · ');
+    assert.equal(cost, `Cost (estimate): ${figures} — at ${formatPrices(budget.model.prices!)}; ${budget.model.pricesFrom}`);
   });
 
   it('adds a pinned file and a system prompt to the budget, as the CLI counts them', async () => {
@@ -102,6 +108,19 @@ describe('Tokenwise budget panel (code-server + Chromium)', function () {
       await vs.updateWorkspaceSettings({ 'tokenwise.model': undefined, 'tokenwise.tokenizer': undefined });
     }
     await waitFor(async () => /128k window/.test(await panel.locator('.budget-view').innerText()), 30_000, 'the panel to show GPT-4o again');
+    // A model the catalog has no prices for shows no cost, not a cost of nothing.
+    const unpriced = modelCatalog().find((m) => !m.prices && m.contextWindow > 0)!;
+    await vs.updateWorkspaceSettings({ 'tokenwise.model': unpriced.id });
+    try {
+      await waitFor(async () => (await panel.locator('.budget-view').innerText()).includes(unpriced.name), 30_000, `the panel to show ${unpriced.name}`);
+      assert.equal(await panel.locator('.budget-view .cost').count(), 0);
+    } finally {
+      await vs.updateWorkspaceSettings({ 'tokenwise.model': undefined });
+    }
+    await waitFor(async () => {
+      const text = await panel.locator('.budget-view').innerText();
+      return /GPT-4o/.test(text) && !text.includes(unpriced.name) && (await panel.locator('.budget-view .cost').count()) === 1;
+    }, 30_000, 'the panel to show GPT-4o again');
   });
 
   it('exports the budget as JSON with the numbers it shows', async () => {
@@ -133,7 +152,12 @@ describe('Tokenwise budget panel (code-server + Chromium)', function () {
       assert.ok(row, `${r.name} is listed: ${JSON.stringify(shown)}`);
       assert.equal(row[1], `${r.exact ? '' : '≈'}${formatCount(r.tokens)}`);
       assert.equal(row[2], r.charsPerToken.toFixed(2));
+      // The same text's cost under each row's model: the last column, '—' where the model has no price.
+      assert.equal(row[row.length - 1], r.inputCost === undefined ? '—' : `≈ ${formatUsd(r.inputCost)}`, r.name);
     }
+    assert.ok(report.rows.some((r) => r.inputCost !== undefined), 'some rows are priced');
+    const headers = await panel.locator('table[data-table="compare"] thead th').allInnerTexts();
+    assert.match(headers[headers.length - 1].trim(), /^input cost$/i);
   });
 
   it('counts the workspace in the background: every file with the tokens `tokenwise count` gives', async () => {

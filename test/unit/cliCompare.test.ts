@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { compact } from '../../src/cli/commands/compare';
 import { findModel } from '../../src/core/budget/modelCatalog';
-import { compareTokenizers } from '../../src/core/compare/compare';
+import { compareTokenizers, windowModel } from '../../src/core/compare/compare';
 import type { CompareOptions, CompareReport } from '../../src/core/compare/compare';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
 
@@ -68,7 +68,7 @@ describe('tokenwise compare', function () {
     return compareTokenizers(texts, ids.map((id) => loadTokenizerSync(id)), { reference, source, ...windows });
   }
 
-  const windowOf = (id: string) => ({ model: id, contextWindow: findModel(id)!.contextWindow });
+  const windowOf = (id: string) => windowModel(findModel(id)!);
 
   it('prints the core\'s report as JSON, for the default tokenizers, walking as count does', function () {
     const result = tokenwise(['compare', '--json', '.'], { cwd: tree });
@@ -96,8 +96,8 @@ describe('tokenwise compare', function () {
     assert.equal(table.status, 0, table.stderr);
     const lines = table.stdout.split('\n');
     const rows = lines.slice(lines.findIndex((l) => l.startsWith('TOKENIZER')) + 1).filter((l) => /^(qwen3|o200k_base) /.test(l));
-    assert.match(rows[0], /^qwen3\s.*\scurrent\s+≈ [\d.]+k chars in Qwen3 32B's 131k$/);
-    assert.match(rows[1], /^o200k_base\s.*≈ [\d.]+M chars in GPT-4\.1's 1M$/);
+    assert.match(rows[0], /^qwen3\s.*\scurrent\s+≈ [\d.]+k chars in Qwen3 32B's 131k\s+≈ \$[\d.]+$/);
+    assert.match(rows[1], /^o200k_base\s.*≈ [\d.]+M chars in GPT-4\.1's 1M\s+≈ \$[\d.]+$/);
   });
 
   it('--model: models that share a tokenizer get a row each, with the same counts and their own windows', function () {
@@ -170,7 +170,7 @@ describe('tokenwise compare', function () {
     const result = tokenwise(['compare', '-'], { input: '', cwd: tree });
     assert.equal(result.status, 0, result.stderr);
     assert.doesNotMatch(result.stdout, /NaN|Infinity/);
-    assert.match(result.stdout, /^o200k_base\s+0\s+-\s+-\s+-\s+-\s+current\s+-$/m);
+    assert.match(result.stdout, /^o200k_base\s+0\s+-\s+-\s+-\s+-\s+current\s+-\s+-$/m);
   });
 
   it('reads a tokenizer.json path, shown by its short name', function () {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { computeBudget, reservedOutputFor } from '../../src/core/budget/budget';
 import { templateOverhead } from '../../src/core/budget/chatTemplate';
 import { composeBudget, type BudgetReport, type BudgetSource } from '../../src/core/budget/compose';
+import { costFigures } from '../../src/core/budget/cost';
 import { budgetToCsv, budgetToJson } from '../../src/core/budget/exportBudget';
 import { findModel, type ModelInfo } from '../../src/core/budget/modelCatalog';
 import { loadTokenizerSync } from '../../src/core/tokenizers/registry';
@@ -69,7 +70,8 @@ describe('composed budgets', function () {
       const tokens = textParts.reduce((sum, p) => sum + p.tokens, 0);
       const characters = textParts.reduce((sum, p) => sum + p.characters, 0);
       assert.equal(report.windowCharacters, tokens === 0 ? 0 : Math.floor((Math.max(0, budget.usable - template.tokens) * characters) / tokens));
-      assert.deepEqual(report.model, { id: model.id, name: model.name, provider: model.provider, contextWindow: model.contextWindow, maxOutput: model.maxOutput });
+      const { id, name, provider, contextWindow, maxOutput, prices, pricesFrom } = model;
+      assert.deepEqual(report.model, { id, name, provider, contextWindow, maxOutput, ...(prices ? { prices, pricesFrom } : {}) });
       assert.deepEqual(report.tokenizer, { id: tokenizer.id, name: tokenizer.name, exact: tokenizer.exact });
     }
   });
@@ -121,8 +123,8 @@ describe('composed budgets', function () {
     it('CSV: one row per part, then the output reserved and the totals, quoted where needed', function () {
       const report = sample();
       const rows = parseCsv(budgetToCsv(report));
-      assert.deepEqual(rows[0], ['kind', 'label', 'path', 'tokens', 'characters', 'estimate', 'detail']);
-      report.parts.forEach((p, i) => assert.deepEqual(rows[i + 1], [p.kind, p.label, p.path ?? '', String(p.tokens), String(p.characters), String(p.estimate), p.detail ?? '']));
+      assert.deepEqual(rows[0], ['kind', 'label', 'path', 'tokens', 'characters', 'estimate', 'detail', 'usd']);
+      report.parts.forEach((p, i) => assert.deepEqual(rows[i + 1], [p.kind, p.label, p.path ?? '', String(p.tokens), String(p.characters), String(p.estimate), p.detail ?? '', '']));
       const tail = rows.slice(report.parts.length + 1);
       assert.deepEqual(
         tail.map((r) => [r[0], r[1], r[3]]),
@@ -132,6 +134,7 @@ describe('composed budgets', function () {
           ['total', 'Usable window', String(report.usable)],
           ['total', 'Left', String(report.left)],
           ['total', 'Context window', String(report.model.contextWindow)],
+          ...(report.cost ? costFigures(report.cost).map((f) => ['cost', f.label, String(f.tokens === 'input' ? report.input : report.reservedOutput)]) : []),
         ],
       );
       assert.equal(tail[1][4], String(report.parts.reduce((n, p) => n + p.characters, 0)));

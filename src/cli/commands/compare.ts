@@ -1,7 +1,8 @@
 /** `tokenwise compare [paths...]`: the same text under several tokenizers, side by side. */
+import { formatUsd } from '../../core/budget/cost';
 import { findModel } from '../../core/budget/modelCatalog';
 import type { ModelInfo } from '../../core/budget/modelCatalog';
-import { compareTokenizers, defaultCompareTokenizers } from '../../core/compare/compare';
+import { compareTokenizers, defaultCompareTokenizers, windowModel } from '../../core/compare/compare';
 import type { CompareReport, CompareRow, WindowModel } from '../../core/compare/compare';
 import { compareToJson } from '../../core/compare/exportCompare';
 import type { Tokenizer } from '../../core/tokenizers/types';
@@ -84,7 +85,7 @@ function modelSet(list: string, current: string | undefined, others: string | un
   const byId = new Map<string, Tokenizer>();
   for (const m of models) if (!byId.has(m.tokenizer)) byId.set(m.tokenizer, loadCliTokenizer(m.tokenizer));
   const tokenizers = models.map((m) => byId.get(m.tokenizer)!);
-  return { models, tokenizers, windows: models.map((m) => ({ model: m.id, contextWindow: m.contextWindow })) };
+  return { models, tokenizers, windows: models.map(windowModel) };
 }
 
 /** stdin when the path is "-"; else the files under the paths (default: ., as `count`). */
@@ -109,7 +110,7 @@ function formatReport(report: CompareReport, tokenizers: readonly Tokenizer[], s
   let out = `Compared: ${report.source} · ${plural(report.characters, 'character')} · ${plural(report.bytes, 'byte')} · ${plural(report.words, 'word')}\n`;
   out += `Current: ${tokenizerLabel(tokenizers[0])}\n\n`;
   const rows = [
-    ['TOKENIZER', 'TOKENS', 'CHARS/TOKEN', 'BYTES/TOKEN', 'TOKENS/WORD', '1-TOKEN WORDS', 'Δ VS CURRENT', 'WINDOW HOLDS'],
+    ['TOKENIZER', 'TOKENS', 'CHARS/TOKEN', 'BYTES/TOKEN', 'TOKENS/WORD', '1-TOKEN WORDS', 'Δ VS CURRENT', 'WINDOW HOLDS', 'INPUT COST'],
     ...report.rows.map((row, i) => [
       displayId(tokenizers[i]),
       approx(row) + formatInt(row.tokens),
@@ -119,11 +120,15 @@ function formatReport(report: CompareReport, tokenizers: readonly Tokenizer[], s
       report.words === 0 ? '-' : `${(100 * row.singleTokenWords).toFixed(1)}%`,
       row === reference ? 'current' : delta(row, reference),
       windowHolds(row),
+      row.inputCost === undefined || row.tokens === 0 ? '-' : `≈ ${formatUsd(row.inputCost)}`,
     ]),
   ];
-  out += formatTable(rows, ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left']);
+  const priced = report.rows.some((r) => r.inputCost !== undefined);
+  if (!priced) rows.forEach((r) => r.pop());
+  out += formatTable(rows, ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'right']);
   out += '\nTOKENS/WORD counts the tokens overlapping each word; WINDOW HOLDS is the window × this text\'s chars/token:\n';
   out += 'token counts of different tokenizers do not compare as capacity, characters do.\n';
+  if (priced) out += `INPUT COST is this text as that model's input at its list price: an estimate (${pricesSources(report)}).\n`;
   const notes: string[] = [];
   const estimates = [...new Set(report.rows.filter((r) => !r.exact).map((r) => r.tokenizer))];
   if (estimates.length > 0) notes.push(`Note: ${estimates.join(', ')} ${estimates.length === 1 ? 'is an estimate' : 'are estimates'}; ≈ marks approximate counts.`);
@@ -137,6 +142,12 @@ function formatReport(report: CompareReport, tokenizers: readonly Tokenizer[], s
     for (const s of skipped) out += `  ${s.path}: ${s.reason}\n`;
   }
   return out;
+}
+
+/** Where the rows' prices come from, each source once. */
+function pricesSources(report: CompareReport): string {
+  const sources = report.rows.filter((r) => r.inputCost !== undefined).map((r) => findModel(r.window!.model)?.pricesFrom ?? 'list prices');
+  return [...new Set(sources)].join('; ');
 }
 
 /** Bundled tokenizers by id; a tokenizer.json by its short name, not its absolute path. */

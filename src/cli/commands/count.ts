@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { formatShare, reservedOutputFor } from '../../core/budget/budget';
 import { budgetIsEstimate, composeBudget, type BudgetReport, type BudgetSource } from '../../core/budget/compose';
+import { costFigures, formatPrices, formatUsd } from '../../core/budget/cost';
 import type { ModelInfo } from '../../core/budget/modelCatalog';
 import type { Tokenizer } from '../../core/tokenizers/types';
 import { decodeText } from '../../core/workspace/binary';
@@ -219,6 +220,10 @@ function formatComposition(b: BudgetReport): string {
       ...(template?.estimate ? ['the chat template\'s tokens are an estimate'] : []),
     ];
     out += `Note: numbers marked ≈ are estimates: ${why.join('; ')}.\n`;
+  }
+  if (b.cost && b.model.prices) {
+    const figures = costFigures(b.cost).map((f) => `${f.label.toLowerCase()} ≈ ${formatUsd(f.usd)}`);
+    out += `\nCost (estimate): ${figures.join(' · ')}\n  at ${formatPrices(b.model.prices)}${b.model.pricesFrom ? ` (${b.model.pricesFrom})` : ''}\n`;
   }
   return out;
 }

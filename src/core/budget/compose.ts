@@ -6,6 +6,7 @@ import type { Tokenizer } from '../tokenizers/types';
 import { countCodePoints } from '../text/characters';
 import { computeBudget, type BudgetState } from './budget';
 import { templateOverhead } from './chatTemplate';
+import { requestCost, type RequestCost } from './cost';
 import type { ModelInfo } from './modelCatalog';
 
 export type BudgetPartKind = 'system' | 'template' | 'pinned' | 'document' | 'selection';
@@ -34,7 +35,7 @@ export interface BudgetPart {
 }
 
 export interface BudgetReport {
-  model: Pick<ModelInfo, 'id' | 'name' | 'provider' | 'contextWindow' | 'maxOutput'>;
+  model: Pick<ModelInfo, 'id' | 'name' | 'provider' | 'contextWindow' | 'maxOutput' | 'prices' | 'pricesFrom'>;
   tokenizer: { id: string; name: string; exact: boolean };
   parts: BudgetPart[];
   /** Sum of the parts' tokens. */
@@ -49,6 +50,8 @@ export interface BudgetReport {
   state: BudgetState;
   /** Characters of text like this that the usable window holds beside the template, at this text's characters per token. */
   windowCharacters: number;
+  /** The request at the model's list prices (the input, the reserved output, the input read from a cache); absent without prices. */
+  cost?: RequestCost;
 }
 
 export interface ComposeOptions {
@@ -102,9 +105,10 @@ export function composeBudget(options: ComposeOptions): BudgetReport {
     textTokens += part.tokens;
     textCharacters += part.characters;
   }
+  const cost = requestCost(model.prices, input, options.reservedOutput);
   const budget = computeBudget({ used: input, contextWindow: model.contextWindow, reservedOutput: options.reservedOutput, warningAt: options.warningAt, errorAt: options.errorAt });
   return {
-    model: { id: model.id, name: model.name, provider: model.provider, contextWindow: model.contextWindow, maxOutput: model.maxOutput },
+    model: { id: model.id, name: model.name, provider: model.provider, contextWindow: model.contextWindow, maxOutput: model.maxOutput, ...(model.prices ? { prices: model.prices, pricesFrom: model.pricesFrom } : {}) },
     tokenizer: { id: tokenizer.id, name: tokenizer.name, exact: tokenizer.exact },
     parts,
     input,
@@ -115,6 +119,7 @@ export function composeBudget(options: ComposeOptions): BudgetReport {
     state: budget.state,
     // The template's own tokens take their share of the window first.
     windowCharacters: textTokens > 0 ? Math.floor((Math.max(0, budget.usable - overhead.tokens) * textCharacters) / textTokens) : 0,
+    ...(cost ? { cost } : {}),
   };
 }
 

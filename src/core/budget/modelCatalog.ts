@@ -5,6 +5,7 @@
  */
 import { bundledNow, perSource } from '../data/source';
 import { decodeUtf8 } from '../text/utf8';
+import { validPrices, type Prices } from './cost';
 
 export { providerName } from './providers';
 
@@ -18,6 +19,10 @@ export interface ModelInfo {
   tokenizer: string;
   /** False when that tokenizer only approximates the model's own. */
   tokenizerExact: boolean;
+  /** List prices, when the catalog or the user gives them. */
+  prices?: Prices;
+  /** Where the prices come from: the catalog and its date, or the user's `tokenwise.models`. */
+  pricesFrom?: string;
 }
 
 /** Ordered rules from model ids to bundled tokenizers: the first match wins. */
@@ -44,9 +49,19 @@ export function tokenizerForModel(id: string): { tokenizer: string; exact: boole
 export type ModelOverride = Partial<ModelInfo> & { id: string };
 
 /** A catalog entry as data/models.json holds it. */
-export type CatalogEntry = Omit<ModelInfo, 'tokenizer' | 'tokenizerExact'>;
+export type CatalogEntry = Omit<ModelInfo, 'tokenizer' | 'tokenizerExact' | 'pricesFrom'>;
 
-const bundledModels = perSource(() => withTokenizers(JSON.parse(decodeUtf8(bundledNow('models.json'))) as CatalogEntry[]));
+/** data/models.json: where the catalog comes from and the date of its newest entry, with the models. */
+interface CatalogFile {
+  source: string;
+  asOf: string;
+  models: CatalogEntry[];
+}
+
+const bundledModels = perSource(() => {
+  const { source, asOf, models } = JSON.parse(decodeUtf8(bundledNow('models.json'))) as CatalogFile;
+  return withTokenizers(models).map((m) => (m.prices ? { ...m, pricesFrom: `${source}, as of ${asOf}` } : m));
+});
 
 function withTokenizers(raw: readonly CatalogEntry[]): ModelInfo[] {
   return raw.map((m) => {
@@ -71,6 +86,14 @@ export function modelCatalog(overrides: readonly ModelOverride[] = []): ModelInf
       ...base,
       ...o,
     };
+    // Prices given in a setting replace the catalog's one by one; any that are not numbers are left out.
+    const own = validPrices(o.prices);
+    const prices = validPrices({ ...base?.prices, ...own });
+    if (prices) Object.assign(merged, { prices, pricesFrom: own ? 'tokenwise.models' : base?.pricesFrom });
+    else {
+      delete merged.prices;
+      delete merged.pricesFrom;
+    }
     // A tokenizer the user names is taken as exact unless they say otherwise.
     if (o.tokenizer && o.tokenizerExact === undefined) merged.tokenizerExact = true;
     if (merged.contextWindow > 0) byId.set(o.id, merged);

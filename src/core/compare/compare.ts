@@ -1,6 +1,7 @@
 /** How several tokenizers count the same text: the comparison table and where two of them put boundaries. */
 import { modelCatalog } from '../budget/modelCatalog';
 import type { ModelInfo } from '../budget/modelCatalog';
+import { requestCost, type Prices } from '../budget/cost';
 import type { Tokenizer } from '../tokenizers/types';
 import { representativeModel } from './representativeModel';
 import { textSize, wordCoverage, wordRanges } from './textMeasures';
@@ -29,6 +30,8 @@ export interface CompareRow {
    * (⌊window × chars/token⌋; 0 for a text without tokens).
    */
   window?: { model: string; contextWindow: number; characters: number };
+  /** This text as that model's input at its list input price, in US dollars (an estimate; absent without a price). */
+  inputCost?: number;
 }
 
 export interface CompareReport {
@@ -46,6 +49,8 @@ export interface CompareReport {
 export interface WindowModel {
   model: string;
   contextWindow: number;
+  /** Its list prices, for the row's cost. */
+  prices?: Prices;
 }
 
 export interface CompareOptions {
@@ -63,6 +68,11 @@ export interface CompareOptions {
   /** Where the other rows' models are picked from (default: the bundled catalog). */
   catalog?: readonly ModelInfo[];
   signal?: AbortSignal;
+}
+
+/** A catalog model as a comparison row's window (and prices). */
+export function windowModel(model: ModelInfo): WindowModel {
+  return { model: model.id, contextWindow: model.contextWindow, ...(model.prices ? { prices: model.prices } : {}) };
 }
 
 /** Tokenizers compared when the user has not chosen: the current one and popular ones, four in all. */
@@ -131,10 +141,14 @@ export function compareTokenizers(
     if (!window) {
       catalog ??= modelCatalog();
       const model = representativeModel(t.id, catalog);
-      if (model) window = { model: model.id, contextWindow: model.contextWindow };
+      if (model) window = windowModel(model);
     }
-    // window × characters ÷ tokens in that order, so that whole results are not floored to one less.
-    if (window) row.window = { ...window, characters: tokens[i] === 0 ? 0 : Math.floor((window.contextWindow * characters) / tokens[i]) };
+    if (window) {
+      // window × characters ÷ tokens in that order, so that whole results are not floored to one less.
+      row.window = { model: window.model, contextWindow: window.contextWindow, characters: tokens[i] === 0 ? 0 : Math.floor((window.contextWindow * characters) / tokens[i]) };
+      const cost = requestCost(window.prices, tokens[i], 0)?.input;
+      if (cost !== undefined) row.inputCost = cost;
+    }
     return row;
   });
   return { source: options.source, characters, bytes, words, reference: options.reference, rows };

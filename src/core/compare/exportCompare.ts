@@ -5,12 +5,13 @@ import type { CompareReport } from './compare';
 /**
  * Columns of the CSV, one row per tokenizer. The text's size repeats on every row so that each row
  * stands alone. Ratios and shares (0–1) have 4 decimals; counts are whole numbers; no thousands
- * separators, dots for decimals; a row without a model leaves the window columns empty.
+ * separators, dots for decimals; a row without a model leaves the window columns empty, one without a price
+ * the cost (an estimate at the window model's list input price).
  */
 const HEADER = [
   'source', 'tokenizer', 'name', 'exact', 'reference', 'characters', 'bytes', 'words', 'tokens',
   'chars_per_token', 'bytes_per_token', 'tokens_per_word', 'single_token_words', 'delta_tokens', 'delta_share',
-  'window_model', 'window_tokens', 'window_characters',
+  'window_model', 'window_tokens', 'window_characters', 'input_cost_usd',
 ];
 
 export function compareToCsv(report: CompareReport): string {
@@ -22,6 +23,7 @@ export function compareToCsv(report: CompareReport): string {
       fixed(row.charsPerToken), fixed(row.bytesPerToken), fixed(row.tokensPerWord), fixed(row.singleTokenWords),
       String(row.deltaTokens), fixed(row.deltaShare),
       row.window?.model ?? '', row.window ? String(row.window.contextWindow) : '', row.window ? String(row.window.characters) : '',
+      row.inputCost === undefined ? '' : String(row.inputCost),
     ];
     records.push(cells);
   }

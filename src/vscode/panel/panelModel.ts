@@ -7,7 +7,7 @@ import type * as vscode from 'vscode';
 import { reservedOutputFor } from '../../core/budget/budget';
 import { composeBudget, type BudgetSource } from '../../core/budget/compose';
 import { modelOrUnknown } from '../../core/budget/modelCatalog';
-import { boundaryDiff, compareTokenizers, defaultCompareTokenizers } from '../../core/compare/compare';
+import { boundaryDiff, compareTokenizers, defaultCompareTokenizers, windowModel } from '../../core/compare/compare';
 import type { PanelState } from '../../core/panel/protocol';
 import { listTokenizers, loadTokenizer } from '../../core/tokenizers/registry';
 import type { Tokenizer } from '../../core/tokenizers/types';
@@ -98,7 +98,7 @@ export async function buildPanelState({ editor, choices }: PanelInputs): Promise
     state.compare = compareTokenizers(compareTexts, tokenizers, {
       reference: tokenizer.id,
       source,
-      windows: model.contextWindow > 0 ? { [tokenizer.id]: { model: model.id, contextWindow: model.contextWindow } } : undefined,
+      windows: model.contextWindow > 0 ? { [tokenizer.id]: windowModel(model) } : undefined,
     });
     if (failed.length > 0) state.compareMessage = `Could not load: ${failed.join(', ')}`;
 
