@@ -5,6 +5,7 @@ import { compareCommand } from './commands/compare';
 import { completeCommand } from './commands/complete';
 import { countCommand } from './commands/count';
 import { encodeCommand } from './commands/encode';
+import { mcpCommand } from './commands/mcp';
 import { nextBytesCommand } from './commands/nextBytes';
 import { tokenizersCommand } from './commands/tokenizers';
 import { CliError, UsageError, oneLine } from './errors';
@@ -20,6 +21,7 @@ const COMMANDS = new Map<string, Command>([
   ['compare', compareCommand],
   ['complete', completeCommand],
   ['next-bytes', nextBytesCommand],
+  ['mcp', mcpCommand],
   ['help', helpCommand],
 ]);
 

@@ -11,6 +11,7 @@ Commands:
   compare [paths...]  compare tokenizers on the same text: tokens, ratios, window capacity
   complete            fill in the middle at a cursor with a local model
   next-bytes          the next character's probabilities at a cursor, exact and naive
+  mcp                 serve the token tools to AI assistants (Model Context Protocol, stdio)
   help [command]      show help for a command
 
 Options:
@@ -137,6 +138,16 @@ Options:
 ${FIM_OPTIONS_HELP}  --top N                 rows to show (default: 20)
   --json                  print {"exact": {BYTE: p}, "naive": {BYTE: p}}, BYTE as two lowercase
                           hex digits or "eos", over every byte with non-zero probability
+`,
+  mcp: `Usage: tokenwise mcp [--root DIR] [--max-file-size BYTES]
+
+Serves the token tools to an AI assistant over stdio (the Model Context Protocol): count, encode,
+compare and budget, with the numbers of the commands above. Paths are relative to the root and may
+not leave it; folders are walked with their .gitignore rules; no tool returns a file's text.
+
+Options:
+  --root DIR              the folder the tools may read (default: the working directory)
+  --max-file-size BYTES   skip larger files (default: 10M)
 `,
 };
 

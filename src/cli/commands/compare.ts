@@ -15,7 +15,7 @@ import { loadCliTokenizer, tokenizerLabel } from '../tokenizer';
 import { COMMAND_USAGE, DEFAULT_TOKENIZER, synopsis } from '../usage';
 import { DEFAULT_MAX_FILE_SIZE, walk } from '../walk';
 
-interface Texts {
+export interface Texts {
   source: string;
   sources: { label: string; text: string }[];
   skipped: { path: string; reason: string }[];
@@ -51,7 +51,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
  * The current tokenizer first, then those listed (or the popular defaults), each once. The current one
  * is always compared: the deltas are against it.
  */
-function compareSet(current: string | undefined, list: string | undefined): Tokenizer[] {
+export function compareSet(current: string | undefined, list: string | undefined): Tokenizer[] {
   const reference = loadCliTokenizer(current ?? DEFAULT_TOKENIZER);
   let ids: string[];
   if (list === undefined) {
@@ -73,7 +73,7 @@ function compareSet(current: string | undefined, list: string | undefined): Toke
  * window; the first model's tokenizer is the current one. Models that share a tokenizer share its
  * counts but not their windows.
  */
-function modelSet(list: string, current: string | undefined, others: string | undefined): { models: ModelInfo[]; tokenizers: Tokenizer[]; windows: WindowModel[] } {
+export function modelSet(list: string, current: string | undefined, others: string | undefined): { models: ModelInfo[]; tokenizers: Tokenizer[]; windows: WindowModel[] } {
   // The rows are the models' tokenizers: naming tokenizers as well would leave it unclear which to compare.
   for (const [option, value] of [['tokenizers', others], ['tokenizer', current]] as const) {
     if (value !== undefined) throw new UsageError(`--model and --${option} cannot be used together`, synopsis('compare'));
@@ -93,7 +93,11 @@ async function readTexts(paths: readonly string[], maxFileSize: number): Promise
   if (paths.length === 1 && paths[0] === '-') {
     return { source: 'stdin', sources: [{ label: 'stdin', text: await readStdin() }], skipped: [] };
   }
-  const named = paths.length > 0 ? paths : ['.'];
+  return textsUnder(paths.length > 0 ? paths : ['.'], maxFileSize);
+}
+
+/** The texts of the files under `paths`, walked as `count` walks them. */
+export async function textsUnder(named: readonly string[], maxFileSize: number): Promise<Texts> {
   const sources: Texts['sources'] = [];
   const skipped: Texts['skipped'] = [];
   for await (const entry of walk(named, { maxFileSize })) {
