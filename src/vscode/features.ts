@@ -10,6 +10,7 @@ import { Log } from './log';
 import { BudgetPanel } from './panel/budgetPanel';
 import { selectModel, selectTokenizer } from './picker';
 import { StatusBar } from './statusBar';
+import { TOKEN_TOOL, TokenTool } from './tokenTool';
 
 /** Registers the features into `context.subscriptions`; shows and rethrows an activation failure. Returns the log. */
 export function activateFeatures(context: vscode.ExtensionContext, host: 'desktop' | 'web'): Log {
@@ -33,6 +34,7 @@ export function activateFeatures(context: vscode.ExtensionContext, host: 'deskto
         await updateWhereSet('highlight.enabled', !setting('highlight.enabled', document), document);
       }),
       ...registerTokenCommands(store),
+      vscode.lm.registerTool(TOKEN_TOOL, new TokenTool(store)),
     );
   } catch (error) {
     // VS Code shows nothing when activation fails: say it, then fail.

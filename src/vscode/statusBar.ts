@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { computeBudget, formatCount, formatCounted, formatLeft, formatShare, formatWindow, reservedOutputFor, type Budget } from '../core/budget/budget';
 import { costFigures, formatPrices, formatUsd, requestCost } from '../core/budget/cost';
-import { modelOrUnknown, type ModelInfo } from '../core/budget/modelCatalog';
+import { countIsExact, modelOrUnknown, type ModelInfo } from '../core/budget/modelCatalog';
 import { countCodePoints } from '../core/text/characters';
 import type { Tokenizer } from '../core/tokenizers/types';
 import { onDidChangeSettings, readSettings } from './config';
@@ -108,7 +108,7 @@ function render(editor: vscode.TextEditor, state: NonNullable<ReturnType<Documen
   const budget = computeBudget({ used, contextWindow: model.contextWindow, reservedOutput: reserved, warningAt: settings.warningThreshold, errorAt: settings.errorThreshold });
   // A tokenizer the user set counts; for a known model that uses another, the count is not that model's.
   const notTheModels = settings.tokenizer !== '' && model.provider !== 'unknown' && settings.tokenizer !== model.tokenizer;
-  const approx = tokenizer.exact && !notTheModels && (settings.tokenizer !== '' || model.tokenizerExact) ? '' : '≈';
+  const approx = countIsExact(tokenizer, model, settings.tokenizer !== '') ? '' : '≈';
   const what = selected ? `${selections.length > 1 ? `${selections.length} selections` : 'selection'}` : 'document';
   const text = `$(symbol-numeric) ${approx}${formatCount(used)} tok${selected ? ' sel' : ''}` + (model.contextWindow > 0 ? ` · ${formatShare(budget.share)} of ${formatWindow(model.contextWindow)}` : '');
   tooltip.appendMarkdown(tooltipTable(what, used, characters, tokenizer, model, budget, approx, notTheModels));
@@ -133,7 +133,7 @@ function settingLink(key: string): string {
 }
 
 /** Tokens and characters summed over all selections, each encoded on its own, as it would be sent. */
-function measureSelections(editor: vscode.TextEditor, selections: readonly vscode.Selection[], tokenizer: Tokenizer): { used: number; characters: number } {
+export function measureSelections(editor: vscode.TextEditor, selections: readonly vscode.Selection[], tokenizer: Tokenizer): { used: number; characters: number } {
   let used = 0;
   let characters = 0;
   for (const s of selections) {

@@ -9,7 +9,7 @@
  * tests reset on disk (VS Code watches the workspace).
  */
 import * as assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatShare } from '../../src/core/budget/budget';
 import { formatUsd } from '../../src/core/budget/cost';
@@ -39,6 +39,11 @@ const FILES: Record<string, string> = {
   'highlight.txt': HIGHLIGHT_TXT,
   'switch.txt': SWITCH_TXT,
   'budget.txt': BUDGET_TXT,
+  // What the language model tool is asked to count as a folder: its .gitignore applies.
+  'tool/.gitignore': 'ignored.txt\n',
+  'tool/a.md': '# Notes\n\nWhat fits in the window? 東京 and 🧩.\n',
+  'tool/b.ts': 'export const answer = (x: number): number => x * 42;\n',
+  'tool/ignored.txt': 'not counted',
 };
 
 /** The Tokenwise item, parsed: `$(symbol-numeric) ≈1,234 tok sel · 0.96% of 128k`. */
@@ -125,7 +130,7 @@ describe('Tokenwise in the editor (code-server + Chromium)', function () {
     this.timeout(600_000);
     // No auto-save (on in this VS Code by default): typing must not change the files, so that "File: Revert
     // File" brings their text, and the counts computed here, back.
-    vs = await Workbench.start({ files: FILES, settings: { 'files.autoSave': 'off' } });
+    vs = await Workbench.start({ files: FILES, settings: { 'files.autoSave': 'off' }, helpers: [join(__dirname, 'toolCaller')] });
   });
 
   afterEach(async function () {
@@ -519,4 +524,62 @@ describe('Tokenwise in the editor (code-server + Chromium)', function () {
     }
     await expectStatus(vs, { count: o200k.count(COUNT_TXT), window: '128k' });
   });
+
+  /** Asks Tokenwise's language model tool, through vscode.lm.invokeTool (the helper extension), as an agent does. */
+  async function askTokenTool(input: object): Promise<{ text?: string; error?: string; listed: { name: string; tags: string[] } | null }> {
+    const out = join(vs.workspace, 'tool-output.json');
+    rmSync(out, { force: true });
+    writeFileSync(join(vs.workspace, 'tool-input.json'), JSON.stringify({ tool: 'tokenwise_countTokens', input }));
+    await vs.runCommand('Tokenwise Test: Invoke the Token Tool');
+    await waitFor(() => existsSync(out), 60_000, 'the token tool to answer');
+    return JSON.parse(readFileSync(out, 'utf8'));
+  }
+
+  it('answers an assistant (the language model tool) with the status bar\'s numbers: the document, files and a folder, another model', async () => {
+    await vs.openFile('count.txt');
+    const count = o200k.count(COUNT_TXT);
+    await expectStatus(vs, { count, window: '128k' });
+    const active = await askTokenTool({});
+    assert.ok(active.text, `the tool failed: ${active.error}`);
+    assert.equal(active.listed?.name, 'tokenwise_countTokens');
+    assert.deepEqual(active.listed?.tags, ['tokens', 'context-window']);
+    const [summary, json] = active.text.split('\n\n');
+    assert.match(summary, new RegExp(`^${count} tokens in count\\.txt \\(o200k_base\\)\\. That is ${formatShare(count / 128_000).replace('.', '\\.')} of GPT-4o's 128,000-token context window: ${(128_000 - 8_192 - count).toLocaleString('en-US')} left once 8,192 are reserved for output\\. As input it costs about `));
+    const use = JSON.parse(json);
+    const prices = findModel('gpt-4o')!.prices!;
+    assert.equal(use.tokens, count);
+    assert.equal(use.characters, [...COUNT_TXT].length);
+    assert.equal(use.window.left, 128_000 - 8_192 - count);
+    assert.ok(Math.abs(use.cost.input - (count * prices.input!) / 1e6) < 1e-12);
+
+    const files = await askTokenTool({ paths: ['tool', 'count.txt'] });
+    assert.ok(files.text, `the tool failed: ${files.error}`);
+    const parts = (JSON.parse(files.text.split('\n\n')[1]) as { parts: { name: string; tokens: number }[] }).parts;
+    const expected = ['tool/.gitignore', 'tool/a.md', 'tool/b.ts', 'count.txt'].map((name) => ({ name, tokens: o200k.count(FILES[name]) }));
+    assert.deepEqual([...parts].sort((a, b) => a.name.localeCompare(b.name)).map(({ name, tokens }) => ({ name, tokens })), [...expected].sort((a, b) => a.name.localeCompare(b.name)));
+
+    const llamaModel = modelCatalog().find((m) => m.tokenizer === 'llama3' && m.contextWindow > 0)!;
+    const other = await askTokenTool({ text: SWITCH_TXT, model: llamaModel.id });
+    assert.ok(other.text, `the tool failed: ${other.error}`);
+    assert.equal(JSON.parse(other.text.split('\n\n')[1]).tokens, llama3.count(SWITCH_TXT));
+    assert.match(other.text, new RegExp(`of ${llamaModel.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'s`));
+
+    // The selection, as the status bar counts it.
+    await vs.openFile('count.txt');
+    await vs.goTo(2, 1);
+    await vs.press('Shift+End');
+    const line = COUNT_TXT.split('\n')[1];
+    await expectStatus(vs, { count: o200k.count(line), selection: true });
+    const selected = await askTokenTool({ selection: true });
+    assert.match(selected.text ?? '', new RegExp(`^${o200k.count(line)} tokens in the selection \\(o200k_base\\)`), selected.error);
+    await vs.press('Escape');
+  });
+
+  it('tells the assistant what it asked wrong: a path outside the workspace, an unknown tokenizer or model', async () => {
+    assert.match((await askTokenTool({ paths: ['../outside.txt'] })).error ?? '', /outside the workspace/);
+    assert.match((await askTokenTool({ text: 'x', tokenizer: 'nope' })).error ?? '', /Unknown tokenizer "nope"\. Bundled: .*o200k_base/);
+    assert.match((await askTokenTool({ text: 'x', model: 'no-such-model' })).error ?? '', /Unknown model "no-such-model"/);
+    assert.match((await askTokenTool({ text: 'x', paths: ['a'] })).error ?? '', /one of text, paths or selection/);
+  });
 });
+

@@ -105,6 +105,17 @@ export function findModel(id: string, overrides: readonly ModelOverride[] = []):
   return modelCatalog(overrides).find((m) => m.id === id);
 }
 
+/**
+ * Whether a count by `tokenizer` is the model's own count: an exact tokenizer that is the model's (its
+ * catalog rule exact, or `chosen` by the user), or any exact one the user chose for a model the catalog
+ * does not know.
+ */
+export function countIsExact(tokenizer: { id: string; exact: boolean }, model: ModelInfo, chosen: boolean): boolean {
+  if (!tokenizer.exact) return false;
+  if (model.provider !== 'unknown' && tokenizer.id !== model.tokenizer) return false;
+  return chosen || model.tokenizerExact;
+}
+
 /** The model with this id, or one the catalog does not know: no window, counted by its id's tokenizer rule. */
 export function modelOrUnknown(id: string, overrides: readonly ModelOverride[] = []): ModelInfo {
   const known = findModel(id, overrides);
