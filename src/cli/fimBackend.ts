@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createBackend, type BackendSettings } from '../core/backends/create';
 import { EmbeddedBackend } from '../core/backends/embedded';
-import type { BackendKind, ModelBackend } from '../core/backends/types';
+import type { BackendKind, ConnectResult, ModelBackend } from '../core/backends/types';
 import { engineInstalled } from '../core/engine/install';
 import type { FimTarget } from '../core/fim/complete';
 import { decodeText } from '../core/workspace/binary';
@@ -44,15 +44,43 @@ const KINDS: readonly BackendKind[] = ['llama-server', 'openai', 'ollama', 'embe
 
 /** Reads the document, starts and connects the backend, finds the model's tokenizer, and picks the template. */
 export async function openFim(command: string, values: FimValues): Promise<FimTarget> {
-  if (!values.backend) throw new UsageError('--backend needs a server URL or a .gguf model file', synopsis(command));
-  if (!values.file) throw new UsageError('--file is required', synopsis(command));
-  if (!values.cursor) throw new UsageError('--cursor LINE:COL is required', synopsis(command));
-  if (values.kind !== undefined && !KINDS.includes(values.kind as BackendKind)) throw new UsageError(`--kind must be one of ${KINDS.join(', ')}`, synopsis(command));
+  if (!values.cursor && values.backend && values.file) throw new UsageError('--cursor LINE:COL is required', synopsis(command));
   if (values.template !== undefined && !(values.template in FIM_TEMPLATES)) {
     throw new UsageError(`unknown template '${values.template}'; known: ${Object.keys(FIM_TEMPLATES).join(', ')}`, synopsis(command));
   }
+  const model = await openModel(command, values, (text) => cursorOffset(text, values.cursor ?? '', command));
+  const { backend, connected, text } = model;
+  try {
+    const offset = model.checked;
+    const session = await openFimSession({ backend, connected, vocabulary: values.tokenizer, setting: '--tokenizer', where: model.where, template: values.template as FimTemplateId | undefined });
+    if (!session.template) throw new CliError(`no FIM template for ${connected.info.name}: ${session.templateReason} (choose one with --template)`);
+    return { backend, connected, tokenizer: session.tokenizer, template: session.template, prefix: text.slice(0, offset), suffix: text.slice(offset) };
+  } catch (e) {
+    backend.dispose();
+    throw e instanceof CliError ? e : new CliError(oneLine(e instanceof Error ? e.message : String(e)));
+  }
+}
+
+export interface OpenModel<T> {
+  backend: ModelBackend;
+  connected: ConnectResult;
+  /** The model file or the server's address, as errors name it. */
+  where: string;
+  text: string;
+  /** What `check` found in the text before the backend was started. */
+  checked: T;
+}
+
+/**
+ * Reads `--file` and checks it (`check` throws a usage error before anything starts), then starts and
+ * connects the backend `--backend` names: a .gguf file runs the embedded engine, a URL is a server.
+ */
+export async function openModel<T>(command: string, values: FimValues, check: (text: string) => T): Promise<OpenModel<T>> {
+  if (!values.backend) throw new UsageError('--backend needs a server URL or a .gguf model file', synopsis(command));
+  if (!values.file) throw new UsageError('--file is required', synopsis(command));
+  if (values.kind !== undefined && !KINDS.includes(values.kind as BackendKind)) throw new UsageError(`--kind must be one of ${KINDS.join(', ')}`, synopsis(command));
   const text = readDocument(values.file);
-  const offset = cursorOffset(text, values.cursor, command);
+  const checked = check(text);
   const url = /^https?:\/\//i.test(values.backend);
   const kind = (values.kind as BackendKind | undefined) ?? (url ? 'llama-server' : 'embedded');
   if (kind === 'embedded' && url) throw new UsageError('the embedded engine needs a .gguf model file, not a URL', synopsis(command));
@@ -63,13 +91,10 @@ export async function openFim(command: string, values: FimValues): Promise<FimTa
 
   const backend = modelPath ? embedded(modelPath) : serverBackend(kind, values);
   try {
-    const connected = await backend.connect();
-    const session = await openFimSession({ backend, connected, vocabulary: values.tokenizer, setting: '--tokenizer', where: modelPath ?? values.backend, template: values.template as FimTemplateId | undefined });
-    if (!session.template) throw new CliError(`no FIM template for ${connected.info.name}: ${session.templateReason} (choose one with --template)`);
-    return { backend, connected, tokenizer: session.tokenizer, template: session.template, prefix: text.slice(0, offset), suffix: text.slice(offset) };
+    return { backend, connected: await backend.connect(), where: modelPath ?? values.backend, text, checked };
   } catch (e) {
     backend.dispose();
-    throw e instanceof CliError ? e : new CliError(oneLine(e instanceof Error ? e.message : String(e)));
+    throw new CliError(oneLine(e instanceof Error ? e.message : String(e)));
   }
 }
 

@@ -7,6 +7,7 @@ import { countCommand } from './commands/count';
 import { encodeCommand } from './commands/encode';
 import { mcpCommand } from './commands/mcp';
 import { nextBytesCommand } from './commands/nextBytes';
+import { surprisalCommand } from './commands/surprisal';
 import { tokenizersCommand } from './commands/tokenizers';
 import { CliError, UsageError, oneLine } from './errors';
 import { writeErr, writeOut } from './output';
@@ -21,6 +22,7 @@ const COMMANDS = new Map<string, Command>([
   ['compare', compareCommand],
   ['complete', completeCommand],
   ['next-bytes', nextBytesCommand],
+  ['surprisal', surprisalCommand],
   ['mcp', mcpCommand],
   ['help', helpCommand],
 ]);

@@ -11,6 +11,7 @@ Commands:
   compare [paths...]  compare tokenizers on the same text: tokens, ratios, window capacity
   complete            fill in the middle at a cursor with a local model
   next-bytes          the next character's probabilities at a cursor, exact and naive
+  surprisal           the model's surprise at each token of a file (bits, rank, alternatives)
   mcp                 serve the token tools to AI assistants (Model Context Protocol, stdio)
   help [command]      show help for a command
 
@@ -138,6 +139,22 @@ Options:
 ${FIM_OPTIONS_HELP}  --top N                 rows to show (default: 20)
   --json                  print {"exact": {BYTE: p}, "naive": {BYTE: p}}, BYTE as two lowercase
                           hex digits or "eos", over every byte with non-zero probability
+`,
+  surprisal: `Usage: tokenwise surprisal --backend URL|GGUF --file FILE [--top N] [--window N]
+                      [--kind KIND] [--tokenizer VOCAB] [--json]
+
+Shows how surprised the model is by each token of the file: -log2 p(token | the text before it),
+in bits, on the model's own tokenization, with the token's rank among the model's choices and its
+most probable alternatives. Typos, odd code and places a model will stumble stand out. A long
+file is scored in windows of N tokens, each after the tokens before it that fit the context.
+Needs a backend with token probabilities (the embedded engine, llama-server, vLLM).
+
+Options:
+${FIM_OPTIONS_HELP.split('\n').filter((l) => !/^ {2}--(file|cursor|template) /.test(l)).join('\n')}  --file FILE             the text to score
+  --top N                 alternatives shown per token (default: 3)
+  --window N              tokens scored per request (default: 256)
+  --json                  print {model, tokenizer, tokens: [{index, id, start, end, text,
+                          probability, bits, rank, rankAtLeast, top}], bits, meanBits, tokenCount}
 `,
   mcp: `Usage: tokenwise mcp [--root DIR] [--max-file-size BYTES]
 

@@ -180,7 +180,7 @@ const CORE_LAYERS: readonly (readonly string[])[] = [
   ['panel'],
   ['engine'],
   ['backends'],
-  ['fim'],
+  ['fim', 'surprisal'],
 ];
 
 function layerOf(folder: string): number {

@@ -35,3 +35,32 @@ export function hexBytes(bytes: Uint8Array, max = 64): string {
 export function codePointName(codePoint: number): string {
   return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
 }
+
+/** UTF-8 text where the bytes are whole characters, `\xNN` for each byte that is not. */
+export function readableBytes(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    const len = b < 0x80 ? 1 : b >= 0xf0 && b < 0xf8 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 && b < 0xe0 ? 2 : 0;
+    const char = len > 0 && i + len <= bytes.length ? decodeStrict(bytes.subarray(i, i + len)) : undefined;
+    if (char !== undefined) {
+      out += char;
+      i += len;
+    } else {
+      out += `\\x${b.toString(16).padStart(2, '0')}`;
+      i++;
+    }
+  }
+  return out;
+}
+
+const strict = new TextDecoder('utf-8', { fatal: true });
+
+function decodeStrict(bytes: Uint8Array): string | undefined {
+  try {
+    return strict.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
