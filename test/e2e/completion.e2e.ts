@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { ensureEngine } from '../../scripts/install-engine';
 import { modelCache, writeTinyModel } from '../fixtures/gguf/index';
 import { describeByte } from '../../src/core/fim/describeByte';
+import { surpriseLevel } from '../../src/core/surprisal/describe';
+import type { TokenSurprise } from '../../src/core/surprisal/score';
 import { loadTokenizer } from '../../src/core/tokenizers/registry';
 import { ROOT, waitFor, Workbench } from './harness';
 
@@ -21,6 +23,8 @@ const BEFORE = 'def mean(xs):\n    return s';
 const GHOST = '.part.editor .monaco-editor .ghost-text-decoration, .part.editor .monaco-editor .ghost-text';
 /** Tokens enough that a request lasts seconds on the tiny model (it never stops by itself), so a keystroke lands while it runs. */
 const LONG = 3000;
+/** Scored by the model's surprise: code the tiny model has seen, and a typo it has not. */
+const SURPRISE_PY = 'def mean(xs):\n    retrun sum(xs) / len(xs)\n\nprint(mean([1, 2, 3]))\n';
 
 describe('Tokenwise completions (code-server + Chromium + the embedded engine)', function () {
   this.timeout(300_000);
@@ -32,7 +36,7 @@ describe('Tokenwise completions (code-server + Chromium + the embedded engine)',
     // The engine's npm cache, so that the install command in VS Code finds its packages.
     await ensureEngine();
     model = writeTinyModel('bigram-bpe', join(modelCache(), 'e2e-bigram-bpe.gguf')).path;
-    vs = await Workbench.start({ files: { 'fim.py': `${BEFORE}\n` } });
+    vs = await Workbench.start({ files: { 'fim.py': `${BEFORE}\n`, 'surprise.py': SURPRISE_PY } });
   });
 
   afterEach(async function () {
@@ -173,6 +177,40 @@ describe('Tokenwise completions (code-server + Chromium + the embedded engine)',
     await waitFor(() => line() === `    return su${expected}`, 15_000, 'the rest accepted').catch(() => {
       throw new Error(`expected line 2 to read "    return su${expected}", it reads "${line()}"`);
     });
+  });
+
+  it('colours the visible tokens by the model\'s surprise, as tokenwise surprisal scores them, with a hover that explains one', async () => {
+    const file = join(vs.workspace, 'surprise.py');
+    const { tokens } = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'surprisal', '--backend', model, '--file', file, '--json'], { encoding: 'utf8' })) as { tokens: TokenSurprise[] };
+    await vs.openFile('surprise.py');
+    await vs.runCommand("Tokenwise: Show the Model's Surprise");
+    const colors = await Promise.all([1, 2, 3].map((i) => vs.themeColor(`tokenwise.surpriseBackground${i}`)));
+    // Per line and level: the characters of the line the CLI's tokens of that level cover (a token across a
+    // line break on each of its lines), and the width the editor colours.
+    const lines = SURPRISE_PY.split('\n').slice(0, 4);
+    const lineStart = (n: number) => lines.slice(0, n).reduce((s, l) => s + l.length + 1, 0);
+    const want = lines.map((line, n) => colors.map((_, level) => tokens.filter((t) => surpriseLevel(t) === level + 1).reduce((s, t) => s + Math.max(0, Math.min(t.end, lineStart(n) + line.length) - Math.max(t.start, lineStart(n))), 0)));
+    assert.ok(want.flat().some((c) => c > 0), 'some tokens surprise the model');
+    const shown = async () =>
+      Promise.all(lines.map(async (_, n) => {
+        const rendered = await vs.editorLine(n + 1);
+        return colors.map((c) => Math.round((rendered?.decorations.filter((d) => d.backgroundColor === c).reduce((s, d) => s + d.width, 0) ?? 0) / (rendered?.charWidth || 1)));
+      }));
+    let last: number[][] = [];
+    await waitFor(async () => JSON.stringify((last = await shown())) === JSON.stringify(want), 60_000, 'the surprise colours').catch(() => {
+      throw new Error(`coloured characters per line and level: ${JSON.stringify(last)}, the CLI's tokens cover ${JSON.stringify(want)}`);
+    });
+    // The typo: its hover gives the CLI's probability and the model's first choice.
+    const at = SURPRISE_PY.indexOf('retrun') + 1;
+    const typo = tokens.find((t) => t.start <= at && at < t.end)!;
+    const hover = await vs.hover(2, at - lineStart(1) + 1, 20_000);
+    assert.ok(hover, 'a hover shows');
+    assert.match(hover, new RegExp(`The model's surprise: ${typo.bits.toFixed(2)} bits`), hover);
+    assert.match(hover, new RegExp(`token ${typo.index + 1}, id ${typo.id}`), hover);
+    assert.ok(hover.includes('the model expected'), hover);
+    await vs.page.keyboard.press('Escape');
+    await vs.runCommand("Tokenwise: Show the Model's Surprise");
+    await waitFor(async () => (await shown()).flat().every((c) => c === 0), 20_000, 'the surprise colours to go away');
   });
 
   it('says once that the backend is down, and typing works with the document left as typed', async () => {

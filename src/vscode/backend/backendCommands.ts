@@ -6,15 +6,21 @@ import { API_KEY_SECRET, BackendManager } from './backendManager';
 import { FimCompletionProvider } from '../fim/inlineCompletion';
 import { showNextCharacters } from '../fim/nextCharacters';
 import { installEngineCommand } from './engineInstall';
+import { TEXT_DOCUMENTS } from '../documents';
+import { SurpriseView } from '../surprise/surpriseView';
 
 export function registerBackend(context: vscode.ExtensionContext, log: Log): vscode.Disposable[] {
   const manager = new BackendManager(context, log);
   const completions = new FimCompletionProvider(manager, log);
+  const surprise = new SurpriseView(manager, completions, log);
   // The palette shows these commands only where backends exist (not in a web-worker extension host).
   void vscode.commands.executeCommand('setContext', 'tokenwise.backends', true);
   return [
     manager,
     completions,
+    surprise,
+    vscode.languages.registerHoverProvider(TEXT_DOCUMENTS, surprise),
+    vscode.commands.registerCommand('tokenwise.toggleSurprise', () => surprise.toggle()),
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, completions),
     vscode.commands.registerCommand('tokenwise.connectBackend', () => manager.connect(true)),
     vscode.commands.registerCommand('tokenwise.nextCharacters', () =>

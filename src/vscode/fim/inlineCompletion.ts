@@ -32,7 +32,8 @@ const SETTLE_MS = 1_000;
 
 interface Session {
   tokenizer: Tokenizer;
-  template: FimTemplate;
+  /** Undefined where no template fits the model: no completions, but its vocabulary serves the surprise view. */
+  template?: FimTemplate;
 }
 
 export class FimCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
@@ -91,7 +92,7 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
     const wait = invoked ? 0 : this.debounce.remaining(setting('completion.debounceMs', document), performance.now());
     if (!(await pause(wait, token))) return undefined;
     const session = await this.sessionFor(current);
-    if (!session || token.isCancellationRequested) return undefined;
+    if (!session?.template || token.isCancellationRequested) return undefined;
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
     this.running.add(controller);
@@ -178,7 +179,7 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
       for (const note of tokenizer.notes ?? []) this.log.info(`completions: ${note}`);
       if (!template) {
         this.log.reportOnce('completion:template', `no FIM template for ${current.result.info.name}: ${found.templateReason} (choose one in tokenwise.completion.template)`);
-        return undefined;
+        return { tokenizer };
       }
       this.log.info(`completions: ${template.id} template (${found.templateReason})`);
       // The exact method's view of the vocabulary, built now rather than in the first keystroke that needs it.
@@ -197,7 +198,13 @@ export class FimCompletionProvider implements vscode.InlineCompletionItemProvide
   }
 
   /** The connected backend with the model's tokenizer and template, when completions can run. */
-  async ready(): Promise<(Session & { backend: ModelBackend; connected: ConnectResult }) | undefined> {
+  async ready(): Promise<(Required<Session> & { backend: ModelBackend; connected: ConnectResult }) | undefined> {
+    const model = await this.model();
+    return model?.template ? { ...model, template: model.template } : undefined;
+  }
+
+  /** The connected backend with the model's own tokenizer, checked against it (a FIM template or not). */
+  async model(): Promise<(Session & { backend: ModelBackend; connected: ConnectResult }) | undefined> {
     const current = this.backends.current;
     const session = current && (await this.sessionFor(current));
     return current && session ? { ...session, backend: current.backend, connected: current.result } : undefined;
