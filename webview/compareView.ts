@@ -2,7 +2,8 @@
  * The Compare tab: the same text under several tokenizers (counts, density, fertility, what each model's
  * window holds), and where two of them put their boundaries.
  */
-import type { CompareRow } from '../src/core/compare/compare';
+import type { CompareReport, CompareRow } from '../src/core/compare/compare';
+import { NUMBER_NOTE } from '../src/core/hover/numberSplit';
 import type { CompareSource, PanelState, TokenizerChoice } from '../src/core/panel/protocol';
 import { formatWindow } from '../src/core/budget/budget';
 import { formatUsd } from '../src/core/budget/cost';
@@ -191,7 +192,16 @@ export class CompareView {
       el('p', { class: 'compare-summary' }, el('strong', { text: report.source }), ` — ${count(report.characters)} characters, ${count(report.bytes)} bytes, ${count(report.words)} words`),
       el('div', { class: 'table-scroll' }, table),
       el('p', { class: 'note' }, `Counts from different tokenizers are not comparable as capacity — WINDOW HOLDS says how many characters of this text each model’s window takes${priced ? ', INPUT COST what that model charges for it at its list price (an estimate)' : ''}.`),
+      ...numbersLine(report.numbers),
       el('figure', { class: 'chart' }, bars),
     ];
   }
+}
+
+/** How each tokenizer splits a number's digits: the text's longest, or an example. */
+function numbersLine(numbers: CompareReport['numbers']): HTMLElement[] {
+  if (!numbers || !Array.isArray(numbers.splits)) return [];
+  const splits = numbers.splits.map((s) => `${s.tokenizer.id} ${s.pieces.join('·')} (${s.grouping})`).join(' · ');
+  const what = numbers.fromText ? `Numbers, as in ${numbers.digits}` : `Numbers, as in ${numbers.digits} (an example: the text has none of four digits)`;
+  return [el('p', { class: 'note numbers' }, `${what}: ${splits}. ${NUMBER_NOTE}`)];
 }

@@ -40,6 +40,7 @@ const FILES: Record<string, string> = {
   'switch.txt': SWITCH_TXT,
   'budget.txt': BUDGET_TXT,
   // What the language model tool is asked to count as a folder: its .gitignore applies.
+  'numbers.txt': 'Invoice 2026120799 is due.\n',
   'tool/.gitignore': 'ignored.txt\n',
   'tool/a.md': '# Notes\n\nWhat fits in the window? 東京 and 🧩.\n',
   'tool/b.ts': 'export const answer = (x: number): number => x * 42;\n',
@@ -439,6 +440,23 @@ describe('Tokenwise in the editor (code-server + Chromium)', function () {
     }
     // Off: no hover at all on a plain-text file.
     assert.equal(await vs.hover(1, 5, 3_000), null);
+  });
+
+  it('hovers a number with how each pinned tokenizer splits its digits, and why it matters', async () => {
+    await vs.openFile('numbers.txt');
+    await setHighlight(true);
+    try {
+      const text = await vs.hover(1, 'Invoice 2026'.length + 1, 20_000);
+      assert.ok(text, 'a hover shows');
+      assert.match(text, /Number 2026120799: how each tokenizer splits its digits\./, text);
+      for (const [id, split, grouping] of [['o200k_base', '202·612·079·9', 'threes from the left'], ['llama3', '202·612·079·9', 'threes from the left'], ['qwen3', '2·0·2·6·1·2·0·7·9·9', 'single digits']]) {
+        assert.match(text, new RegExp(`${id}\\s*${split}\\s*${grouping}`), text);
+      }
+      assert.match(text, /Singh & Strouse/, text);
+    } finally {
+      await vs.page.keyboard.press('Escape');
+      await setHighlight(false);
+    }
   });
 
   it('recounts with the tokenizer picked in "Tokenwise: Select Tokenizer", for all files or one language', async () => {

@@ -11,6 +11,7 @@ import { UsageError } from '../errors';
 import { formatInt, formatTable, plural } from '../format';
 import { loadCliModel } from '../modelOption';
 import { readStdin, writeOut } from '../output';
+import { NUMBER_NOTE } from '../../core/hover/numberSplit';
 import { loadCliTokenizer, tokenizerLabel } from '../tokenizer';
 import { COMMAND_USAGE, DEFAULT_TOKENIZER, synopsis } from '../usage';
 import { DEFAULT_MAX_FILE_SIZE, walk } from '../walk';
@@ -133,6 +134,10 @@ function formatReport(report: CompareReport, tokenizers: readonly Tokenizer[], s
   out += '\nTOKENS/WORD counts the tokens overlapping each word; WINDOW HOLDS is the window × this text\'s chars/token:\n';
   out += 'token counts of different tokenizers do not compare as capacity, characters do.\n';
   if (priced) out += `INPUT COST is this text as that model's input at its list price: an estimate (${pricesSources(report)}).\n`;
+  if (report.numbers) {
+    const { digits, fromText, splits } = report.numbers;
+    out += `\nNumbers${fromText ? '' : ' (an example: the text has none of four digits)'}: ${digits} is ${splits.map((x) => `${x.pieces.join('·')} in ${x.tokenizer.id} (${x.grouping})`).join(', ')}.\n${NUMBER_NOTE}\n`;
+  }
   const notes: string[] = [];
   const estimates = [...new Set(report.rows.filter((r) => !r.exact).map((r) => r.tokenizer))];
   if (estimates.length > 0) notes.push(`Note: ${estimates.join(', ')} ${estimates.length === 1 ? 'is an estimate' : 'are estimates'}; ≈ marks approximate counts.`);

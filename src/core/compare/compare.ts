@@ -1,4 +1,5 @@
 /** How several tokenizers count the same text: the comparison table and where two of them put boundaries. */
+import { longestDigits, numberSplit, type NumberSplit } from '../hover/numberSplit';
 import { modelCatalog } from '../budget/modelCatalog';
 import type { ModelInfo } from '../budget/modelCatalog';
 import { requestCost, type Prices } from '../budget/cost';
@@ -43,6 +44,8 @@ export interface CompareReport {
   /** Tokenizer id the deltas are against (the current one). */
   reference: string;
   rows: CompareRow[];
+  /** How each tokenizer splits the digits of the text's longest number (or of an example, when it has none). */
+  numbers?: { digits: string; fromText: boolean; splits: NumberSplit[] };
 }
 
 /** A model and its window, standing for a tokenizer in the "window holds" column. */
@@ -87,6 +90,9 @@ export function defaultCompareTokenizers(current: string): string[] {
  * are sent separately) and the numbers are summed. Special-token text is plain text, as in user content.
  * Ratios over zero tokens or words are 0.
  */
+/** Shown when the text has no number of four digits or more: seven digits tell every grouping apart. */
+const EXAMPLE_NUMBER = '1234567';
+
 export function compareTokenizers(
   sources: readonly { label: string; text: string }[],
   tokenizers: readonly Tokenizer[],
@@ -151,7 +157,19 @@ export function compareTokenizers(
     }
     return row;
   });
-  return { source: options.source, characters, bytes, words, reference: options.reference, rows };
+  const found = sources.reduce<string | undefined>((best, { text }) => {
+    const d = longestDigits(text);
+    return d && d.length > (best?.length ?? 0) ? d : best;
+  }, undefined);
+  const digits = found ?? EXAMPLE_NUMBER;
+  const numbers = { digits, fromText: found !== undefined, splits: splitsOnce(tokenizers, digits) };
+  return { source: options.source, characters, bytes, words, reference: options.reference, rows, numbers };
+}
+
+/** Each tokenizer's split of `digits`, a tokenizer listed twice split once. */
+function splitsOnce(tokenizers: readonly Tokenizer[], digits: string): NumberSplit[] {
+  const seen = new Map<Tokenizer, NumberSplit>();
+  return tokenizers.map((t) => seen.get(t) ?? seen.set(t, numberSplit(t, digits)).get(t)!);
 }
 
 export type { Tokenizer };

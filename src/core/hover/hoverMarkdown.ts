@@ -3,6 +3,7 @@
  * code spans, everything else escaped, and a table of what the word costs elsewhere.
  */
 import { codePointName, escapeTokenText } from '../text/escape';
+import { NUMBER_NOTE, type NumberSplit } from './numberSplit';
 import type { PieceForm } from './piece';
 import type { HoverToken, TokenHoverModel } from './tokenHover';
 import type { WordCost } from './wordCost';
@@ -42,6 +43,7 @@ export function renderHoverMarkdown(model: TokenHoverModel): string {
   if (model.tokens.length > 1) parts.push(`The character here is split across ${model.tokens.length} tokens of ${name}.`);
   for (const token of model.tokens) parts.push(renderToken(token, model.tokens.length === 1 ? name : undefined));
   parts.push(renderWord(model.word, name));
+  if (model.number) parts.push(renderNumber(model.number));
   return parts.join('\n\n---\n\n');
 }
 
@@ -77,4 +79,9 @@ function renderWord(word: WordCost, tokenizerName: string): string {
   const header = word.precededBySpace ? ['| Tokenizer | Alone | After a space |', '| --- | ---: | ---: |'] : ['| Tokenizer | Alone |', '| --- | ---: |'];
   const note = word.precededBySpace ? ' It follows a space here, so it is also counted with one in front.' : '';
   return [`${head}.${note}`, '', ...header, ...rows].join('\n');
+}
+
+function renderNumber(number: { digits: string; splits: NumberSplit[] }): string {
+  const rows = number.splits.map((s) => `| ${label(s.tokenizer)} | ${codeSpan(s.pieces.join('·'))} | ${s.grouping} |`);
+  return [`Number ${codeSpan(number.digits)}: how each tokenizer splits its digits.`, '', '| Tokenizer | Tokens | Digits |', '| --- | --- | --- |', ...rows, '', escapeMarkdown(NUMBER_NOTE)].join('\n');
 }

@@ -8,6 +8,7 @@ import type { Tokenizer } from '../tokenizers/types';
 import { escapeTokenText, hexBytes } from '../text/escape';
 import { tokenBytesLayout, type ByteFragment } from './fragments';
 import { vocabularyPiece, type PieceForm } from './piece';
+import { digitsAt, numberSplit, type NumberSplit } from './numberSplit';
 import { wordCost, type WordCost } from './wordCost';
 
 export interface HoverToken {
@@ -36,7 +37,12 @@ export interface TokenHoverModel {
   /** The token at the offset; several when the character there is split across tokens. */
   tokens: HoverToken[];
   word: WordCost;
+  /** On a number of four digits or more: how this tokenizer and the others split its digits. */
+  number?: { digits: string; splits: NumberSplit[] };
 }
+
+/** Digits looked at on each side of the offset. */
+const NUMBER_REACH = 64;
 
 /**
  * The hover at `offset` (UTF-16) of a document tokenized by `tokenizer`; `others` are the pinned
@@ -57,6 +63,7 @@ export function tokenHover(source: TokenSource, tokenizer: Tokenizer, offset: nu
     offset,
     tokens,
     word: wordCost(source, offset, tokens[0].start, tokens[tokens.length - 1].end, others, tokens[0].special),
+    ...numberAt(source, offset, [tokenizer, ...others]),
   };
 }
 
@@ -78,4 +85,10 @@ function hoverToken(source: TokenSource, tokenizer: Tokenizer, index: number, id
     partial,
     fragments: layout?.fragments ?? [],
   };
+}
+
+function numberAt(source: TokenSource, offset: number, tokenizers: readonly Tokenizer[]): Pick<TokenHoverModel, 'number'> {
+  const lo = Math.max(0, offset - NUMBER_REACH);
+  const found = digitsAt(source.slice(lo, Math.min(source.textLength, offset + NUMBER_REACH)), offset - lo);
+  return found ? { number: { digits: found.digits, splits: tokenizers.map((t) => numberSplit(t, found.digits)) } } : {};
 }
