@@ -19,8 +19,10 @@ const PAUSE_MS = 250;
 const MARGIN_LINES = 20;
 
 interface Shown {
+  editor: vscode.TextEditor;
   document: vscode.TextDocument;
   version: number;
+  range: { start: number; end: number };
   tokens: TokenSurprise[];
   model: string;
 }
@@ -43,6 +45,7 @@ export class SurpriseView implements vscode.HoverProvider, vscode.Disposable {
     this.disposables.push(
       backends.onDidChange(() => {
         this.scorer = undefined;
+        this.shown = undefined;
         later();
       }),
       vscode.window.onDidChangeActiveTextEditor(later),
@@ -90,9 +93,13 @@ export class SurpriseView implements vscode.HoverProvider, vscode.Disposable {
       if (!scorer || controller.signal.aborted) return;
       const { document } = editor;
       const version = document.version;
-      const tokens = await scorer.scorer.score(document.getText(), rangeToScore(editor), controller.signal);
+      const range = rangeToScore(editor);
+      // A cursor that moves within what is shown changes nothing: no new tokenization.
+      const shown = this.shown;
+      if (shown && shown.editor === editor && shown.document === document && shown.version === version && shown.range.start === range.start && shown.range.end === range.end) return;
+      const tokens = await scorer.scorer.score(document.getText(), range, controller.signal);
       if (controller.signal.aborted || document.version !== version || editor !== vscode.window.activeTextEditor) return;
-      this.shown = { document, version, tokens, model: scorer.model };
+      this.shown = { editor, document, version, range, tokens, model: scorer.model };
       const byLevel: vscode.Range[][] = COLORS.map(() => []);
       for (const t of tokens) {
         const level = surpriseLevel(t);
